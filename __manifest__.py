@@ -1,0 +1,35 @@
+# Copyright 2026 module_validator authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Module Validator",
+    "summary": "Tells, before you deploy, whether your modules will install, "
+    "upgrade and run",
+    "version": "18.0.1.0.0",
+    "category": "Extra Tools",
+    "website": "https://github.com/module-validator/module_validator",
+    "author": "module_validator authors",
+    "maintainers": ["module-validator"],
+    "development_status": "Alpha",
+    "license": "AGPL-3",
+    "application": True,
+    "depends": ["base", "web"],
+    "data": [
+        "security/module_validator_groups.xml",
+        "security/ir.model.access.csv",
+        "security/module_validator_rules.xml",
+        "data/module_validator_rule_data.xml",
+        "data/ir_cron.xml",
+        "data/ir_config_parameter.xml",
+        "views/module_validator_rule_views.xml",
+        "views/module_validator_finding_views.xml",
+        "views/module_validator_result_views.xml",
+        "views/module_validator_run_views.xml",
+        "wizards/module_validator_launch_views.xml",
+        "views/module_validator_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "module_validator/static/tests/tours/*.js",
+        ],
+    },
+}

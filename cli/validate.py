@@ -1,0 +1,145 @@
+# Copyright 2026 module_validator authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""``odoo-bin --addons-path=... validate``: validate modules from a shell or CI.
+
+Exit codes: 0 pass, 1 findings at or above ``--fail-on``, 2 usage or internal error.
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from odoo.cli import Command
+from odoo.tools import config
+
+from ..engine import discovery
+from ..engine.facts import StaticFacts
+from ..engine.render import RENDERERS
+from ..engine.runner import validate
+
+_logger = logging.getLogger(__name__)
+
+EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser(prog):
+    parser = argparse.ArgumentParser(
+        prog=prog, add_help=False,
+        description="Validate Odoo modules before deploying them. Every other option "
+        "is an odoo-bin option (-c, -d, --db_host...).",
+        epilog="Exit status: 0 pass, 1 findings at or above --fail-on, 2 usage or internal error.",
+    )
+    target = parser.add_argument_group("what to validate")
+    target.add_argument("--modules", default="", help="comma-separated technical names")
+    target.add_argument("--all-custom", action="store_true",
+                        help="every module on the addons path that is not part of Odoo itself")
+    target.add_argument("--path", action="append", default=[], metavar="DIR",
+                        help="an addons folder (or one module folder) to scan as well; repeatable")
+    how = parser.add_argument_group("how")
+    how.add_argument("--level", choices=("static", "dynamic", "bulletproof"), default="static")
+    how.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    how.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    how.add_argument("--fail-on", choices=("error", "warning"), default="error")
+    how.add_argument("-h", "--help", action="help", help="show this help and exit")
+    return parser
+
+
+def split_paths(paths):
+    """Addons folders to scan, and the names of modules given as module folders."""
+    folders, names = [], []
+    for path in paths:
+        path = os.path.abspath(path)
+        if not os.path.isdir(path):
+            raise UsageError(f"--path {path}: no such folder")
+        if discovery.find_manifest(path):
+            folders.append(os.path.dirname(path))
+            names.append(os.path.basename(path))
+        else:
+            folders.append(path)
+    return folders, names
+
+
+class Validate(Command):
+    """Validate modules for install/upgrade readiness (static, dynamic)"""
+
+    name = "validate"
+
+    def run(self, cmdargs):
+        parser = build_parser(f"{Path(sys.argv[0]).name} {self.name}")
+        options, odoo_args = parser.parse_known_args(cmdargs)
+        try:
+            config.parse_config(odoo_args, setup_logging=True)
+            sys.exit(self.execute(options))
+        except UsageError as error:
+            parser.print_usage(sys.stderr)
+            print(f"{parser.prog}: error: {error}", file=sys.stderr)
+            sys.exit(EXIT_ERROR)
+        except SystemExit:
+            raise
+        except Exception:  # noqa: BLE001 - any crash is exit status 2, never 1
+            _logger.exception("validation failed with an internal error")
+            sys.exit(EXIT_ERROR)
+
+    def execute(self, options):
+        folders, path_names = split_paths(options.path)
+        names = [n.strip() for n in options.modules.split(",") if n.strip()] + path_names
+        if not names and not options.all_custom:
+            raise UsageError("give --modules, --all-custom or a module folder with --path")
+        if options.level == "bulletproof":
+            raise UsageError("the bulletproof level is not available yet")
+        dbname = config["db_name"]
+        if options.level == "dynamic" and not dbname:
+            raise UsageError("the dynamic level needs a database: add -d DATABASE")
+        if dbname:
+            report = self._run_in_database(dbname, names, options, folders)
+        else:
+            report = self._run_without_database(names, options, folders)
+        output = RENDERERS[options.format](report)
+        if options.output:
+            Path(options.output).write_text(output, encoding="utf-8")
+            _logger.info("report written to %s", options.output)
+        else:
+            sys.stdout.write(output)
+        return EXIT_PASS if report.verdict == "pass" else EXIT_FINDINGS
+
+    def _run_without_database(self, names, options, folders):
+        started = time.perf_counter()
+        addons_paths, core_paths = discovery.odoo_paths()
+        catalog = discovery.discover([*folders, *addons_paths], core_paths=core_paths)
+        modules, unknown = discovery.select(catalog, names, all_custom=options.all_custom)
+        if unknown:
+            raise UsageError(f"not found on the addons path: {', '.join(unknown)}")
+        own = discovery.read_manifest(os.path.join(os.path.dirname(__file__), "..", "__manifest__.py"))[0]
+        report = validate(modules, StaticFacts(catalog), options.level,
+                          version=own["version"], fail_on=options.fail_on)
+        report.duration_s = time.perf_counter() - started
+        return report
+
+    def _run_in_database(self, dbname, names, options, folders):
+        # Imported here: loading a registry needs the full server setup.
+        import odoo
+        from odoo.modules.registry import Registry
+
+        try:
+            registry = Registry(dbname)
+        except Exception as error:  # noqa: BLE001
+            raise UsageError(f"cannot open database {dbname!r}: {error}") from None
+        if "module.validator.run" not in registry:
+            raise UsageError(f"module_validator is not installed in database {dbname!r}")
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            run, report = env["module.validator.run"]._launch(
+                names, all_custom=options.all_custom, level=options.level, origin="cli",
+                fail_on=options.fail_on, extra_paths=folders,
+            )
+            if report is None:
+                raise UsageError(run.error_message)
+            _logger.info("run %s stored in database %s", run.name, dbname)
+        return report

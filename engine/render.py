@@ -1,0 +1,69 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Layer 5 renderers: human text, the JSON contract and JUnit XML for CI."""
+
+import json
+
+from lxml import etree
+
+from .results import fails
+
+
+def render_json(report):
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(report):
+    lines = []
+    for module in report.modules:
+        counts = module.counts()
+        lines.append(
+            f"{module.verdict(report.fail_on).upper():4}  {module.name} ({module.origin}) "
+            f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+        )
+        for finding in module.findings:
+            where = finding.path + (f":{finding.line}" if finding.line else "")
+            lines.append(f"      {finding.severity:7} {finding.rule}  {where}  {finding.message}")
+    counts = report.counts()
+    failed = sum(1 for m in report.modules if m.verdict(report.fail_on) == "fail")
+    lines.append(
+        f"{report.verdict.upper()}: {len(report.modules)} module(s) validated at the "
+        f"{report.level} level in {report.duration_s:.2f} s, {failed} failed; "
+        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_junit(report):
+    """One test suite per run, one test case per module; findings at or above
+    ``fail_on`` are failures, the others are printed in system-out."""
+    suites = etree.Element("testsuites", name="module_validator")
+    suite = etree.SubElement(
+        suites, "testsuite", name=f"module_validator.{report.level}",
+        tests=str(len(report.modules)), time=f"{report.duration_s:.3f}",
+        failures=str(sum(1 for m in report.modules if m.verdict(report.fail_on) == "fail")),
+        errors="0", skipped="0",
+    )
+    for module in report.modules:
+        case = etree.SubElement(
+            suite, "testcase", classname=f"module_validator.{report.level}",
+            name=module.name, time=f"{module.duration_s:.3f}",
+        )
+        failing = [f for f in module.findings if fails(f.severity, report.fail_on)]
+        if failing:
+            failure = etree.SubElement(
+                case, "failure", type="validation",
+                message=f"{len(failing)} finding(s) at or above {report.fail_on}",
+            )
+            failure.text = "\n".join(_line(f) for f in failing)
+        others = [f for f in module.findings if not fails(f.severity, report.fail_on)]
+        if others:
+            etree.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
+    return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode()
+
+
+def _line(finding):
+    where = finding.path + (f":{finding.line}" if finding.line else "")
+    return f"{finding.severity} {finding.rule} {where}: {finding.message}"
+
+
+RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}

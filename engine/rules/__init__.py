@@ -1,0 +1,5 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Layer 4: rules. Importing this package registers every rule by its code."""
+
+from .registry import RULES, Issue, rule  # noqa: F401
+from . import manifest_rules, dependency_rules, file_rules  # noqa: F401

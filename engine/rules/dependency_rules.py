@@ -1,0 +1,61 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Dependency rules (DEP, MAN009): what the module needs must exist where it is deployed."""
+
+from .registry import Issue, rule
+
+
+@rule(
+    "DEP001",
+    title="Declared dependencies are available and installable",
+    category="dependency", level="static", severity="error",
+    rationale="Every 'depends' entry must be a module on the addons path with a "
+    "manifest that Odoo can use and 'installable' not False. A missing Enterprise "
+    "or OCA submodule is the classic cause of red odoo.sh builds.",
+    bad="'depends': ['sale', 'sale_extra_from_a_missing_submodule']",
+    good="'depends': ['sale']   # and every other module on the addons path",
+    remedy="Add the missing repository to the addons path (submodule, "
+    "requirements), or remove the dependency.",
+    prevents="You try to install module X that depends on module Y. But the "
+    "latter module is not available in your system.",
+)
+def check_depends_available(ctx):
+    line = ctx.index.manifest_key_line("depends")
+    for dep in ctx.module.depends():
+        source = ctx.facts.catalog.get(dep)
+        if source is None:
+            yield Issue(ctx.module.manifest_file, line,
+                        f"Dependency {dep!r} is not on the addons path.", key=dep)
+        elif source.manifest is None:
+            yield Issue(ctx.module.manifest_file, line,
+                        f"Dependency {dep!r} has an unreadable manifest.", key=dep)
+        elif source.manifest.get("installable", True) is False:
+            yield Issue(ctx.module.manifest_file, line,
+                        f"Dependency {dep!r} is not installable.", key=dep)
+    if ctx.module.name in ctx.facts.closure(ctx.module.name):
+        yield Issue(ctx.module.manifest_file, line,
+                    "The module depends on itself through its dependencies (a cycle).",
+                    key="cycle")
+
+
+@rule(
+    "MAN009",
+    title="External Python dependencies are installed",
+    category="dependency", level="dynamic", severity="error",
+    rationale="Odoo refuses to install a module whose external_dependencies "
+    "are not importable in the server's interpreter. On odoo.sh they must also be "
+    "listed in the repository's requirements.txt.",
+    bad="'external_dependencies': {'python': ['not_installed_lib']}",
+    good="'external_dependencies': {'python': ['requests']}",
+    remedy="Install the package in the server's environment (requirements.txt).",
+    prevents='Unable to install module "X" because an external dependency is not met',
+)
+def check_external_python(ctx):
+    value = ctx.index.manifest.get("external_dependencies", {})
+    requirements = value.get("python", []) if isinstance(value, dict) else []
+    line = ctx.index.manifest_key_line("external_dependencies")
+    for requirement in requirements if isinstance(requirements, list | tuple) else []:
+        if not isinstance(requirement, str):
+            continue
+        problem = ctx.facts.python_distribution_problem(requirement)
+        if problem:
+            yield Issue(ctx.module.manifest_file, line, f"{problem}.", key=requirement)

@@ -1,0 +1,233 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Manifest rules (MAN): the manifest is the first thing Odoo reads."""
+
+import difflib
+import re
+
+from .registry import Issue, rule
+
+SERIES = "18.0"
+# Odoo's defaults (odoo/modules/module.py _DEFAULT_MANIFEST) plus the keys its
+# own lint accepts (addons/test_lint/tests/test_manifests.py).
+KNOWN_KEYS = {
+    "application", "bootstrap", "assets", "author", "auto_install", "category",
+    "cloc_exclude", "configurator_snippets", "countries", "data", "demo", "demo_xml",
+    "depends", "description", "external_dependencies", "init_xml", "installable",
+    "images", "images_preview_theme", "live_test_url", "new_page_templates",
+    "post_init_hook", "post_load", "pre_init_hook", "sequence", "summary", "test",
+    "update_xml", "uninstall_hook", "version", "web", "website", "name", "icon",
+    "addons_path", "license", "contributors", "maintainer", "url",
+    # Common community keys that Odoo ignores harmlessly.
+    "maintainers", "development_status", "price", "currency", "support", "live_test_url",
+}
+# Keys whose misspelling silently drops files or dependencies.
+LOADING_KEYS = ("data", "demo", "depends")
+# The selection of ir.module.module.license in Odoo 18.0.
+LICENSES = (
+    "GPL-2", "GPL-2 or any later version", "GPL-3", "GPL-3 or any later version",
+    "AGPL-3", "LGPL-3", "Other OSI approved licence", "OEEL-1", "OPL-1",
+    "Other proprietary",
+)
+DATA_EXTENSIONS = (".xml", ".csv", ".sql")
+VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+(?:\.[0-9]+)?$")
+
+
+def _manifest_issue(ctx, key, message, severity=None):
+    return Issue(
+        ctx.module.manifest_file, ctx.index.manifest_key_line(key), message,
+        severity=severity, key=f"{key}:{message}",
+    )
+
+
+@rule(
+    "MAN001",
+    title="Manifest is a readable Python dict literal",
+    category="manifest", level="static", severity="error",
+    rationale="Odoo reads __manifest__.py with ast.literal_eval. When that fails, "
+    "the module silently disappears from the Apps list, '-i' logs 'invalid module "
+    "names, ignored' and exits 0 without installing, an installed module aborts "
+    "the registry load, and creating any new database on that addons path fails.",
+    bad="{'name': 'My module', 'depends': ['base'] + EXTRA}",
+    good="{'name': 'My module', 'depends': ['base', 'mail']}",
+    remedy="Keep the manifest a single dict of literals: no names, calls, "
+    "comprehensions or arithmetic.",
+    prevents="WARNING invalid module names, ignored / CRITICAL on database creation",
+)
+def check_manifest_parses(ctx):
+    problem = ctx.module.problem
+    if problem:
+        yield Issue(ctx.module.manifest_file, problem.line, problem.message)
+
+
+@rule(
+    "MAN002",
+    title="Version is valid for Odoo 18.0",
+    category="manifest", level="static", severity="error",
+    rationale="Odoo 18.0 accepts x.y, x.y.z, 18.0.x.y or 18.0.x.y.z "
+    "(odoo/modules/module.py adapt_version). Any other version, such as a "
+    "17.0.x.y.z left over from a migration, makes the manifest invalid: the "
+    "module is ignored and new databases cannot be created.",
+    bad="'version': '17.0.1.0.0'",
+    good="'version': '18.0.1.0.0'",
+    remedy="Use 18.0.MAJOR.MINOR.PATCH and bump it with every deployable change.",
+    prevents="ValueError: Module X: invalid manifest (Invalid version ...)",
+)
+def check_version(ctx):
+    manifest = ctx.index.manifest
+    if not ctx.module.manifest or "version" not in manifest:
+        return
+    version = manifest["version"]
+    if not isinstance(version, str):
+        yield _manifest_issue(ctx, "version", f"The version {version!r} is not a string.")
+        return
+    if manifest.get("installable", True) is False:
+        return
+    base = version
+    if version != SERIES and version.startswith(SERIES + "."):
+        base = version[len(SERIES) + 1:]
+    if not VERSION_RE.match(base):
+        yield _manifest_issue(
+            ctx, "version",
+            f"The version {version!r} is invalid for Odoo {SERIES}: use x.y, x.y.z, "
+            f"{SERIES}.x.y or {SERIES}.x.y.z.",
+        )
+
+
+@rule(
+    "MAN004",
+    title="Manifest has a name and only known keys",
+    category="manifest", level="static", severity="warning",
+    rationale="Odoo ignores unknown manifest keys without a word. A misspelt "
+    "'data', 'demo' or 'depends' (for example 'datas' or 'depend') means files are "
+    "never loaded or a dependency is never installed; other unknown keys are "
+    "usually typos of optional keys.",
+    bad="{'name': 'My module', 'depend': ['sale'], 'datas': ['views/views.xml']}",
+    good="{'name': 'My module', 'depends': ['sale'], 'data': ['views/views.xml']}",
+    remedy="Fix the spelling of the key; remove keys Odoo does not know.",
+    prevents="Views, data or dependencies silently missing after install",
+)
+def check_known_keys(ctx):
+    manifest = ctx.module.manifest
+    if manifest is None:
+        return
+    if not manifest.get("name"):
+        yield _manifest_issue(ctx, "name", "The manifest has no 'name'.")
+    for key in manifest:
+        if not isinstance(key, str):
+            yield _manifest_issue(ctx, str(key), f"The manifest key {key!r} is not a string.")
+            continue
+        if key in KNOWN_KEYS:
+            continue
+        close = difflib.get_close_matches(key, LOADING_KEYS, n=1, cutoff=0.7)
+        if close:
+            yield _manifest_issue(
+                ctx, key,
+                f"Unknown manifest key {key!r}; Odoo ignores it. Did you mean "
+                f"{close[0]!r}? Its entries are never loaded.",
+                severity="error",
+            )
+        else:
+            yield _manifest_issue(ctx, key, f"Unknown manifest key {key!r}; Odoo ignores it.")
+
+
+@rule(
+    "MAN005",
+    title="Manifest values have the types Odoo expects",
+    category="manifest", level="static", severity="error",
+    rationale="'depends', 'data' and 'demo' must be lists of strings: a string "
+    "'depends' is iterated character by character, giving dependencies named "
+    "'s', 'a', 'l', 'e'. The deprecated keys init_xml, update_xml and demo_xml "
+    "are only honoured with a warning; a file listed twice is loaded once with a "
+    "warning.",
+    bad="'depends': 'sale'",
+    good="'depends': ['sale']",
+    remedy="Use lists of strings; move files from deprecated keys to 'data'/'demo'.",
+    prevents="You try to install module X that depends on module s / File imported twice",
+)
+def check_value_types(ctx):
+    manifest = ctx.module.manifest
+    if manifest is None:
+        return
+    for key in ("depends", "data", "demo", "assets", "external_dependencies", "auto_install"):
+        if key not in manifest:
+            continue
+        value = manifest[key]
+        if key in ("depends", "data", "demo"):
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                yield _manifest_issue(ctx, key, f"'{key}' must be a list of strings, not {value!r:.80}.")
+        elif key in ("assets", "external_dependencies") and not isinstance(value, dict):
+            yield _manifest_issue(ctx, key, f"'{key}' must be a dict.")
+        elif key == "auto_install" and not isinstance(value, bool | list | tuple):
+            yield _manifest_issue(ctx, key, "'auto_install' must be a boolean or a list of modules.")
+    for key in ("init_xml", "update_xml", "demo_xml"):
+        if manifest.get(key):
+            yield _manifest_issue(
+                ctx, key, f"The key {key!r} is deprecated; list its files in 'data' or 'demo'.",
+                severity="warning",
+            )
+    seen = set()
+    for _key, relative in ctx.index.loaded_files():
+        if relative in seen:
+            yield _manifest_issue(
+                ctx, _key, f"{relative} is listed twice; Odoo loads it once.", severity="warning"
+            )
+        seen.add(relative)
+
+
+@rule(
+    "MAN013",
+    title="Licence is one Odoo accepts",
+    category="manifest", level="static", severity="error",
+    rationale="Odoo stores the licence in ir.module.module.license, a selection. "
+    "A missing licence logs a WARNING and defaults to LGPL-3; a value outside the "
+    "selection makes 'Update Apps List' and the install of the module fail.",
+    bad="'license': 'AGPL'",
+    good="'license': 'AGPL-3'",
+    remedy="Use one of: " + ", ".join(LICENSES) + ".",
+    prevents="ValueError: Wrong value for ir.module.module.license / "
+    "WARNING Missing `license` key in manifest",
+)
+def check_license(ctx):
+    manifest = ctx.module.manifest
+    if manifest is None:
+        return
+    license_ = manifest.get("license")
+    if not license_:
+        yield _manifest_issue(
+            ctx, "license",
+            "The manifest has no 'license'; Odoo logs a WARNING and assumes LGPL-3.",
+            severity="warning",
+        )
+    elif license_ not in LICENSES:
+        yield _manifest_issue(
+            ctx, "license",
+            f"The licence {license_!r} is not one Odoo accepts ({', '.join(LICENSES)}).",
+        )
+
+
+@rule(
+    "MAN010",
+    title="Data and demo files exist, with exact case and a loadable type",
+    category="manifest", level="static", severity="error",
+    rationale="Odoo opens every 'data' and 'demo' file at install. A missing file "
+    "aborts the install (FileNotFoundError). Linux file names are case-sensitive, "
+    "so a file that loads on a developer's Mac or Windows fails on odoo.sh.",
+    bad="'data': ['views/Partner_Views.xml']   # file is views/partner_views.xml",
+    good="'data': ['views/partner_views.xml']",
+    remedy="List the exact relative path; rename the file or fix the entry.",
+    prevents="FileNotFoundError: File not found: module/views/...",
+)
+def check_data_files(ctx):
+    for key, relative in ctx.index.loaded_files():
+        line = ctx.index.manifest_key_line(key)
+        if ctx.index.resolve(relative) is None:
+            yield Issue(ctx.module.manifest_file, line,
+                        f"'{key}' file {relative} points outside the module.", key=relative)
+        elif not ctx.index.exact_case_exists(relative):
+            yield Issue(ctx.module.manifest_file, line,
+                        f"'{key}' file {relative} does not exist (names are case-sensitive).",
+                        key=relative)
+        elif not relative.lower().endswith(DATA_EXTENSIONS):
+            yield Issue(ctx.module.manifest_file, line,
+                        f"'{key}' file {relative} has a type Odoo does not load "
+                        "(only .xml, .csv and .sql).", key=relative)

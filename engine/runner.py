@@ -1,0 +1,89 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Runs the rules of a level over modules; one rule's crash never stops a run."""
+
+import logging
+import time
+import traceback
+
+from .results import Finding, ModuleReport, RunReport, fingerprint
+from .rules import RULES
+from .rules.registry import INTERNAL_ERROR, LEVELS, Issue
+
+_logger = logging.getLogger(__name__)
+
+
+class ModuleContext:
+    """What a rule's check sees: the module, its parsed files and the facts."""
+
+    def __init__(self, module, facts):
+        self.module = module
+        self.facts = facts
+        self.index = facts.index(module.name)
+
+
+def active_rules(level, settings=None):
+    """Rules that run at ``level``, with each one's effective severity.
+
+    ``settings`` maps a rule code to ``(active, severity)`` as tuned by users.
+    """
+    settings = settings or {}
+    selected = []
+    for code in sorted(RULES):
+        rule = RULES[code]
+        active, severity = settings.get(code, (True, rule.severity))
+        if active and rule.runs_at(level):
+            selected.append((rule, severity))
+    return selected
+
+
+def validate_module(module, facts, rules):
+    started = time.perf_counter()
+    report = ModuleReport(module.name, module.path, module.origin, module.version)
+    ctx = ModuleContext(module, facts)
+    # A module with an unreadable manifest has nothing else to check reliably.
+    if module.manifest is None:
+        rules = [(rule, severity) for rule, severity in rules if rule.code == "MAN001"]
+    for rule, severity in rules:
+        try:
+            issues = list(rule.check(ctx))
+        except Exception as error:  # noqa: BLE001 - reported as a finding, run goes on
+            _logger.warning("rule %s crashed on module %s", rule.code, module.name, exc_info=True)
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            issues = [_internal_issue(rule, error, where)]
+            rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
+        for issue in issues:
+            report.findings.append(Finding(
+                rule=rule.code,
+                severity=issue.severity if issue.severity and rule.severity == severity else severity,
+                module=module.name,
+                path=issue.path or "",
+                line=issue.line if isinstance(issue.line, int) and issue.line > 0 else None,
+                message=issue.message,
+                fingerprint=fingerprint(rule.code, module.name, issue.path or "",
+                                        issue.key or issue.message),
+            ))
+    report.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule, f.message))
+    report.duration_s = time.perf_counter() - started
+    return report
+
+
+def _internal_issue(rule, error, where):
+    return Issue(
+        "", None,
+        f"Rule {rule.code} failed: {type(error).__name__}: {str(error)[:300]} "
+        f"(at {where.name}, line {where.lineno}); the other rules ran.",
+        key=f"{rule.code}:{type(error).__name__}",
+    )
+
+
+def validate(modules, facts, level, *, version, settings=None, fail_on="error"):
+    """Validate ``modules`` (ModuleSource list) at ``level``; returns a RunReport."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    started = time.perf_counter()
+    rules = active_rules(level, settings)
+    report = RunReport(version=version, level=level, fail_on=fail_on)
+    for module in modules:
+        report.modules.append(validate_module(module, facts, rules))
+    report.duration_s = time.perf_counter() - started
+    return report

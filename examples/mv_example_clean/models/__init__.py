@@ -1,0 +1,1 @@
+from . import mv_example_note

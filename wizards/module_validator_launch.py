@@ -1,0 +1,71 @@
+# Copyright 2026 module_validator authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.module_validator_rule import SEVERITY_SELECTION
+from ..models.module_validator_run import RUNNABLE_LEVELS
+
+
+class ModuleValidatorLaunch(models.TransientModel):
+    """Choose modules and a level, validate, land on the stored report."""
+
+    _name = "module.validator.launch"
+    _description = "Module Validator - Validate Modules"
+
+    scope = fields.Selection(
+        [("selected", "Selected modules"), ("custom", "All non-Odoo modules")],
+        required=True, default="selected",
+        help="All non-Odoo modules: every module on the addons path that is not "
+        "part of Odoo itself, installed or not.",
+    )
+    module_ids = fields.Many2many(
+        "ir.module.module", string="Modules",
+        domain=[("state", "!=", "uninstallable")],
+        help="Installed modules and modules found on the addons path. Modules "
+        "added to the addons path since the last scan appear after 'Scan addons path'.",
+    )
+    level = fields.Selection(
+        [(level, level.capitalize()) for level in RUNNABLE_LEVELS], required=True, default="static",
+        help="Static: files only, nothing is imported or run. Dynamic: also uses this "
+        "instance's registry, database and Python environment.",
+    )
+    fail_on = fields.Selection(SEVERITY_SELECTION[:2], required=True, default="error")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "ir.module.module" and "module_ids" in fields_list:
+            values["module_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
+        return values
+
+    def action_run(self):
+        self.ensure_one()
+        if self.scope == "selected" and not self.module_ids:
+            raise UserError(self.env._("Select at least one module to validate."))
+        run, _report = self.env["module.validator.run"]._launch(
+            self.module_ids.mapped("name") if self.scope == "selected" else (),
+            all_custom=self.scope == "custom", level=self.level,
+            origin="wizard", fail_on=self.fail_on,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "module.validator.run",
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_scan_addons_path(self):
+        """Refresh Apps' module list so new modules on disk can be selected."""
+        self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(self.env._("Only administrators can scan the addons path."))
+        self.env["ir.module.module"].update_list()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
