@@ -1,0 +1,47 @@
+/** @odoo-module **/
+// License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import {registry} from "@web/core/registry";
+
+registry.category("web_tour.tours").add("module_validator_tour", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            content: "Open the Module Validator app",
+            trigger: ".o_app[data-menu-xmlid='module_validator.menu_module_validator_root']",
+            run: "click",
+        },
+        {
+            content: "Open the validation wizard",
+            trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_launch']",
+            run: "click",
+        },
+        {
+            content: "Search a module by name",
+            trigger: ".modal .o_field_widget[name='module_ids'] input",
+            run: "edit Example: Clean",
+        },
+        {
+            content: "Pick it",
+            trigger: ".o-autocomplete--dropdown-menu a:contains('Example: Clean')",
+            run: "click",
+        },
+        {
+            content: "Validate",
+            trigger: ".modal button[name='action_run']",
+            run: "click",
+        },
+        {
+            content: "The report lists the module",
+            trigger: ".o_form_view .o_field_widget[name='result_ids'] td:contains('mv_example_clean')",
+        },
+        {
+            content: "and says it passed",
+            trigger: ".o_form_view .ribbon:contains('Passed')",
+        },
+    ],
+});
