@@ -7,4 +7,5 @@ from . import test_wizard
 from . import test_cron
 from . import test_cli
 from . import test_installed_modules
+from . import test_readme
 from . import test_tour

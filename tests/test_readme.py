@@ -1,0 +1,32 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import importlib.util
+import os
+
+from odoo.tests import TransactionCase, tagged
+
+from .common import ADDON_ROOT
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "module_validator_gen_readme", os.path.join(ADDON_ROOT, "dev", "gen_readme.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestReadme(TransactionCase):
+    def test_readme_and_description_are_generated_and_fresh(self):
+        for target, text in load_generator().outputs().items():
+            with open(target, encoding="utf-8") as handle:
+                self.assertEqual(handle.read(), text, f"{target} is stale: run dev/gen_readme.py")
+
+    def test_rule_catalogue_lists_every_rule_record(self):
+        with open(os.path.join(ADDON_ROOT, "README.rst"), encoding="utf-8") as handle:
+            readme = handle.read()
+        rules = self.env["module.validator.rule"].with_context(active_test=False).search([])
+        for rule in rules:
+            row = f"   * - {rule.code}\n     - {rule.level}\n     - {rule.default_severity}\n     - {rule.name}\n"
+            self.assertIn(row, readme)
