@@ -2,8 +2,10 @@
 """Runs the rules of a level over modules; one rule's crash never stops a run."""
 
 import logging
+import os
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 from .results import Finding, ModuleReport, RunReport, fingerprint
 from .rules import RULES
@@ -36,7 +38,9 @@ def active_rules(level, settings=None):
     return selected
 
 
-def validate_module(module, facts, rules):
+def validate_module(module, facts, rules, rehearsal_issues=()):
+    """Run ``rules`` on one module; ``rehearsal_issues`` are ``(code, Issue)``
+    pairs from the bulletproof level, reported under their own rule codes."""
     started = time.perf_counter()
     report = ModuleReport(module.name, module.path, module.origin, module.version)
     ctx = ModuleContext(module, facts)
@@ -51,6 +55,8 @@ def validate_module(module, facts, rules):
             where = traceback.extract_tb(error.__traceback__)[-1]
             issues = [_internal_issue(rule, error, where)]
             rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
+        if rule.level == "bulletproof":
+            issues = [issue for code, issue in rehearsal_issues if code == rule.code]
         for issue in issues:
             report.findings.append(Finding(
                 rule=rule.code,
@@ -76,14 +82,52 @@ def _internal_issue(rule, error, where):
     )
 
 
-def validate(modules, facts, level, *, version, settings=None, fail_on="error"):
-    """Validate ``modules`` (ModuleSource list) at ``level``; returns a RunReport."""
+def rehearse_all(modules, rehearse, parallel=None):
+    """``{module name: [(code, Issue)]}``, rehearsing up to ``parallel`` modules at once.
+
+    Each rehearsal is a subprocess on its own scratch database, so threads
+    only wait; the default is one rehearsal per core.
+    """
+    parallel = max(1, parallel or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        results = pool.map(lambda module: (module.name, _safe_rehearse(rehearse, module)), modules)
+        return dict(results)
+
+
+def _safe_rehearse(rehearse, module):
+    """``(issues, seconds)``; a module whose manifest is unreadable is not rehearsed
+    (MAN001 already fails it and Odoo would only ignore it)."""
+    started = time.perf_counter()
+    if module.manifest is None:
+        return [], 0.0
+    try:
+        issues = rehearse(module)
+    except Exception as error:  # noqa: BLE001 - one module's crash is that module's finding
+        _logger.warning("rehearsal of %s crashed", module.name, exc_info=True)
+        issues = [("TST001", Issue("", None, f"The rehearsal could not run: {type(error).__name__}: "
+                                   f"{str(error)[:500]}", key="rehearsal-crash"))]
+    return issues, time.perf_counter() - started
+
+
+def validate(modules, facts, level, *, version, settings=None, fail_on="error",
+             rehearse=None, parallel=None):
+    """Validate ``modules`` (ModuleSource list) at ``level``; returns a RunReport.
+
+    At the bulletproof level ``rehearse(module)`` returns the ``(code, Issue)``
+    pairs of its real install and upgrade rehearsals.
+    """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
+    if level == "bulletproof" and rehearse is None:
+        raise ValueError("the bulletproof level needs a rehearsal")
     started = time.perf_counter()
     rules = active_rules(level, settings)
+    rehearsed = rehearse_all(modules, rehearse, parallel) if rehearse else {}
     report = RunReport(version=version, level=level, fail_on=fail_on)
     for module in modules:
-        report.modules.append(validate_module(module, facts, rules))
+        issues, seconds = rehearsed.get(module.name, ((), 0.0))
+        module_report = validate_module(module, facts, rules, issues)
+        module_report.duration_s += seconds
+        report.modules.append(module_report)
     report.duration_s = time.perf_counter() - started
     return report

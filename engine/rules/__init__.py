@@ -3,3 +3,4 @@
 
 from .registry import RULES, Issue, rule  # noqa: F401
 from . import manifest_rules, dependency_rules, file_rules  # noqa: F401
+from . import rehearsal_rules  # noqa: F401

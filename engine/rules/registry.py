@@ -10,6 +10,7 @@ CATEGORIES = {
     "dependency": "Dependencies and closure",
     "python": "Python",
     "data": "Data files",
+    "install": "Install and upgrade rehearsals",
     "engine": "Validator",
 }
 

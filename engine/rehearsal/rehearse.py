@@ -1,0 +1,232 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Fresh-install and upgrade rehearsals, judged like an odoo.sh build.
+
+Fresh install: copy a cached template database holding the module's
+dependency closure (keyed by the closure and the code that built it), then
+``odoo-bin -i module`` in a separate process, with and without demo data.
+Upgrade: copy the live database with pg_dump, then ``odoo-bin -u module``.
+Scratch databases and filestores are dropped in every case.
+"""
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+from ..rules.registry import Issue
+from . import build_log
+from .scratch import BUILD_PREFIX, TEMPLATE_PREFIX, DatabaseError, scratch_name
+
+DEFAULT_TIMEOUT_S = 300
+
+
+def timeout_from_env():
+    value = os.environ.get("ODOO_VALIDATION_TIMEOUT", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_TIMEOUT_S
+
+
+@dataclass
+class Launcher:
+    """How to start odoo-bin: interpreter, entry point, addons path, server."""
+
+    command: list
+    addons_path: str
+    server: object
+    timeout_s: int = DEFAULT_TIMEOUT_S
+    odoo_version: str = ""
+
+    def run(self, dbname, args, log_path):
+        """Run odoo-bin on ``dbname``; returns ``(exit code or None on timeout, log text)``."""
+        with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as conf:
+            # Connection parameters go in a private file, never on the command line.
+            os.chmod(conf.name, 0o600)
+            conf.write("[options]\n")
+            for key, value in (("db_host", self.server.host), ("db_port", self.server.port),
+                               ("db_user", self.server.user), ("db_password", self.server.password)):
+                conf.write(f"{key} = {value or False}\n")
+            conf.write(f"data_dir = {self.server.data_dir}\naddons_path = {self.addons_path}\n")
+        command = [*self.command, f"--addons-path={self.addons_path}", "-c", conf.name,
+                   "-d", dbname, "--stop-after-init", "--max-cron-threads=0", "--workers=0",
+                   f"--http-port={free_port()}", "--log-level=info", f"--logfile={log_path}", *args]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        try:
+            code = process.wait(timeout=self.timeout_s)
+        except subprocess.TimeoutExpired:
+            stop_process_group(process)
+            code = None
+        finally:
+            os.unlink(conf.name)
+        with open(log_path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        if self.server.password:
+            text = text.replace(self.server.password, "********")
+        return code, text
+
+
+def stop_process_group(process):
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def code_fingerprint(path):
+    """Changes when any file of the module changes (names, sizes, mtimes)."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(files):
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(folder, path)}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class Rehearsal:
+    """Rehearses installs and upgrades of modules of one catalog."""
+
+    def __init__(self, launcher, catalog, *, with_tests=False, work_dir=None):
+        self.launcher = launcher
+        self.server = launcher.server
+        self.catalog = catalog
+        self.with_tests = with_tests
+        self.work_dir = work_dir or tempfile.mkdtemp(prefix="mv_rehearsal_")
+
+    # -- fresh install ---------------------------------------------------------
+    def fresh_install(self, module, demo):
+        """Issues of ``odoo-bin -i module`` on a copy of its closure's template."""
+        closure = self.catalog.closure(module.name) or ["base"]
+        template, issues = self.template(closure, demo)
+        if issues:
+            return [("TST001", issue) for issue in issues]
+        scratch = scratch_name()
+        try:
+            self.server.create_from_template(scratch, template)
+            args = ["-i", module.name]
+            if not demo:
+                args.append("--without-demo=all")
+            if self.with_tests:
+                args += ["--test-enable", f"--test-tags=/{module.name}"]
+            code, text = self.launcher.run(scratch, args, self._log_path(scratch))
+            state = self.server.module_state(scratch, module.name)
+        finally:
+            self.server.drop(scratch)
+        label = "install with demo data" if demo else "install without demo data"
+        return self._judge(module, code, text, state, label, "TST001")
+
+    def template(self, closure, demo):
+        """Name of a template database holding ``closure``; built on first use."""
+        key_source = "\n".join([self.launcher.odoo_version, f"demo={demo}"] + [
+            f"{name}:{code_fingerprint(self.catalog.get(name).path)}" for name in sorted(closure)
+        ])
+        key = hashlib.sha256(key_source.encode()).hexdigest()[:20]
+        template = f"{TEMPLATE_PREFIX}{key}"
+        with self.server.advisory_lock(int(key[:15], 16)):
+            if self.server.exists(template):
+                return template, []
+            build = f"{BUILD_PREFIX}{os.getpid()}_{key[:8]}"
+            try:
+                args = ["-i", ",".join(closure)] + ([] if demo else ["--without-demo=all"])
+                code, text = self.launcher.run(build, args, self._log_path(build))
+                judgement = build_log.judge(build_log.parse(text), "")
+                if code == 0 and not judgement.errors:
+                    self.server.rename(build, template)
+                    return template, []
+            finally:
+                if self.server.exists(build):
+                    self.server.drop(build)
+        return None, [Issue(
+            "", None,
+            f"The dependencies ({', '.join(closure)}) do not install on a fresh database "
+            f"(exit {code}), so this module cannot either:\n"
+            + "\n".join(r.excerpt() for r in judgement.errors[:3]),
+            key="closure",
+        )]
+
+    # -- upgrade -------------------------------------------------------------------
+    def upgrade(self, module, source_db):
+        """Issues of ``odoo-bin -u module`` on a pg_dump copy of ``source_db``."""
+        scratch = scratch_name()
+        try:
+            self.server.copy_live(scratch, source_db)
+            args = ["-u", module.name]
+            if self.with_tests:
+                args += ["--test-enable", f"--test-tags=/{module.name}"]
+            code, text = self.launcher.run(scratch, args, self._log_path(scratch))
+            state = self.server.module_state(scratch, module.name)
+        finally:
+            self.server.drop(scratch)
+        return self._judge(module, code, text, state, "upgrade", "TST002")
+
+    # -- judgement -------------------------------------------------------------------
+    def _judge(self, module, code, text, state, label, failure_code):
+        """Issues from exit code, module state and log, each tagged with its rule code."""
+        issues = []
+        if code is None:
+            issues.append((failure_code, Issue(
+                "", None, f"The {label} timed out after {self.launcher.timeout_s} s.", key="timeout")))
+            return issues
+        judgement = build_log.judge(build_log.parse(text), module.name)
+        for record in judgement.errors:
+            path, line = record.location(module.path)
+            issues.append((failure_code, Issue(
+                path or "", line, f"The {label} logs {record.level}:\n{record.excerpt()}",
+                key=f"{label}:{record.message[:200]}")))
+        for record in judgement.demo_failures:
+            issues.append(("TST004", Issue(
+                "", None, f"The {label} logs: {record.message}\n{record.excerpt()}", key=label)))
+        for record in judgement.failed_tests:
+            path, line = record.location(module.path)
+            issues.append(("TST003", Issue(
+                path or "", line, f"A test fails ({label}):\n{record.excerpt()}",
+                key=f"{label}:{record.message[:200]}")))
+        for record in judgement.warnings:
+            path, line = record.location(module.path)
+            issues.append(("TST006", Issue(
+                path or "", line, f"The {label} logs WARNING ({record.logger}): {record.excerpt()}",
+                key=f"{label}:{record.logger}:{record.message[:200]}")))
+        if code not in (0, 1) and not judgement.errors:
+            issues.append((failure_code, Issue(
+                "", None, f"odoo-bin exited with status {code} during the {label}.", key=f"exit:{label}")))
+        if code == 1 and not judgement.failed_tests and not judgement.errors:
+            issues.append((failure_code, Issue(
+                "", None, f"odoo-bin exited with status 1 during the {label}.", key=f"exit:{label}")))
+        if state != "installed" and not any(rule == failure_code for rule, _ in issues):
+            issues.append((failure_code, Issue(
+                "", None, f"After the {label} the module's state is {state or 'unknown'}, "
+                "not installed (Odoo ignored or rolled it back).", key=f"state:{label}")))
+        return issues
+
+    def module_issues(self, module, source_db=None):
+        """Every rehearsal of one module: ``[(rule code, Issue)]``.
+
+        Fresh install with demo data (an odoo.sh development build) and without
+        (production); an upgrade of a copy of ``source_db`` when the module is
+        installed there.
+        """
+        issues = self.fresh_install(module, demo=True) + self.fresh_install(module, demo=False)
+        if source_db and module.installed:
+            issues += self.upgrade(module, source_db)
+        return issues
+
+    def _log_path(self, dbname):
+        return os.path.join(self.work_dir, f"{dbname}.log")
