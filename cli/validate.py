@@ -17,6 +17,8 @@ from odoo.tools import config
 
 from ..engine import discovery
 from ..engine.facts import StaticFacts
+from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher, rehearse_parallelism
+from ..engine.rehearsal.scratch import DatabaseError, drop_orphans
 from ..engine.render import RENDERERS
 from ..engine.runner import validate
 
@@ -47,6 +49,8 @@ def build_parser(prog):
     how.add_argument("--format", choices=sorted(RENDERERS), default="text")
     how.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     how.add_argument("--fail-on", choices=("error", "warning"), default="error")
+    how.add_argument("--tests", action="store_true",
+                     help="bulletproof level: also run each module's tests")
     how.add_argument("-h", "--help", action="help", help="show this help and exit")
     return parser
 
@@ -67,7 +71,7 @@ def split_paths(paths):
 
 
 class Validate(Command):
-    """Validate modules for install/upgrade readiness (static, dynamic)"""
+    """Validate modules for install/upgrade readiness (static, dynamic, bulletproof)"""
 
     name = "validate"
 
@@ -92,8 +96,6 @@ class Validate(Command):
         names = [n.strip() for n in options.modules.split(",") if n.strip()] + path_names
         if not names and not options.all_custom:
             raise UsageError("give --modules, --all-custom or a module folder with --path")
-        if options.level == "bulletproof":
-            raise UsageError("the bulletproof level is not available yet")
         dbname = config["db_name"]
         if options.level == "dynamic" and not dbname:
             raise UsageError("the dynamic level needs a database: add -d DATABASE")
@@ -117,8 +119,19 @@ class Validate(Command):
         if unknown:
             raise UsageError(f"not found on the addons path: {', '.join(unknown)}")
         own = discovery.read_manifest(os.path.join(os.path.dirname(__file__), "..", "__manifest__.py"))[0]
+        rehearse = None
+        if options.level == "bulletproof":
+            # No database of ours: fresh installs only, nothing to upgrade.
+            launcher = odoo_launcher(folders)
+            try:
+                launcher.server.check_can_create_databases()
+            except DatabaseError as error:
+                raise UsageError(str(error)) from None
+            drop_orphans(launcher.server)
+            rehearse = Rehearsal(launcher, catalog, with_tests=options.tests).module_issues
         report = validate(modules, StaticFacts(catalog), options.level,
-                          version=own["version"], fail_on=options.fail_on)
+                          version=own["version"], fail_on=options.fail_on,
+                          rehearse=rehearse, parallel=rehearse_parallelism())
         report.duration_s = time.perf_counter() - started
         return report
 
@@ -137,7 +150,7 @@ class Validate(Command):
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             run, report = env["module.validator.run"]._launch(
                 names, all_custom=options.all_custom, level=options.level, origin="cli",
-                fail_on=options.fail_on, extra_paths=folders,
+                fail_on=options.fail_on, extra_paths=folders, with_tests=options.tests,
             )
             if report is None:
                 raise UsageError(run.error_message)

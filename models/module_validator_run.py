@@ -4,9 +4,12 @@ import time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import config
 
 from ..engine import discovery
 from ..engine.facts import DynamicFacts, StaticFacts
+from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher, rehearse_parallelism
+from ..engine.rehearsal.scratch import DatabaseError, DatabaseServer, drop_orphans
 from ..engine.runner import validate
 from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
 
@@ -17,8 +20,6 @@ ORIGIN_SELECTION = [
     ("test", "Test run"),
 ]
 VERDICT_SELECTION = [("pass", "Passed"), ("fail", "Failed")]
-# The levels this version implements; bulletproof comes with its own issue.
-RUNNABLE_LEVELS = ("static", "dynamic")
 FINISHED_STATES = ("done", "failed")
 
 
@@ -41,11 +42,19 @@ class ModuleValidatorRun(models.Model):
     )
     scope = fields.Text(readonly=True, help="The modules asked for, as given.")
     state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Internal error")],
+        [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Internal error")],
         required=True, readonly=True, default="running", index=True,
     )
     verdict = fields.Selection(VERDICT_SELECTION, readonly=True, index=True)
     error_message = fields.Text(readonly=True)
+    with_tests = fields.Boolean(
+        string="Run tests", readonly=True,
+        help="Bulletproof level: also run each module's tests (--test-enable).",
+    )
+    extra_paths = fields.Text(readonly=True, help="Addons folders scanned besides the server's.")
+    pending_modules = fields.Text(readonly=True, help="Modules a queued run has still to rehearse.")
+    module_total = fields.Integer(string="Modules to validate", readonly=True)
+    progress = fields.Char(compute="_compute_progress")
     result_ids = fields.One2many("module.validator.result", "run_id", string="Modules", readonly=True)
     finding_ids = fields.One2many("module.validator.finding", "run_id", string="Findings", readonly=True)
     module_count = fields.Integer(string="Modules validated", readonly=True)
@@ -53,6 +62,11 @@ class ModuleValidatorRun(models.Model):
     error_count = fields.Integer(string="Errors", readonly=True)
     warning_count = fields.Integer(string="Warnings", readonly=True)
     info_count = fields.Integer(string="Infos", readonly=True)
+
+    @api.depends("result_ids", "module_total")
+    def _compute_progress(self):
+        for run in self:
+            run.progress = f"{len(run.result_ids)} / {run.module_total}"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -69,35 +83,39 @@ class ModuleValidatorRun(models.Model):
     # -- the one entry point for wizard, cron, CLI and tests ---------------
     @api.model
     def _launch(self, names=(), *, all_custom=False, level="static", origin="wizard",
-                fail_on="error", extra_paths=()):
+                fail_on="error", extra_paths=(), with_tests=False, background=False):
         """Validate modules and store the run; returns ``(run, report)``.
 
         ``names`` are technical names; ``all_custom`` adds every module on the
         addons path (and ``extra_paths``) that is not part of Odoo itself.
+        With ``background`` the run is queued for the queue's scheduled action
+        and ``report`` is None.
         """
-        if level not in RUNNABLE_LEVELS:
-            raise UserError(self.env._("The %(level)s level is not available yet.", level=level))
         names = [name.strip() for name in names if name and name.strip()]
         run = self.create({
-            "origin": origin, "level": level, "fail_on": fail_on,
+            "origin": origin, "level": level, "fail_on": fail_on, "with_tests": with_tests,
+            "extra_paths": "\n".join(extra_paths),
             "scope": ", ".join(names) + (" + all non-Odoo modules" if all_custom else ""),
         })
         started = time.perf_counter()
         catalog = self._build_catalog(extra_paths)
         modules, unknown = discovery.select(catalog, names, all_custom=all_custom)
+        problem = None
         if unknown:
-            run.write({
-                "state": "failed", "duration": time.perf_counter() - started,
-                "error_message": self.env._("Modules not found on the addons path: %(names)s",
-                                            names=", ".join(unknown)),
-            })
+            problem = self.env._("Modules not found on the addons path: %(names)s", names=", ".join(unknown))
+        elif level == "bulletproof":
+            problem = run._rehearsal_problem()
+        if problem:
+            run.write({"state": "failed", "duration": time.perf_counter() - started, "error_message": problem})
             return run, None
-        facts = StaticFacts(catalog) if level == "static" else DynamicFacts(catalog, self.env)
-        report = validate(
-            modules, facts, level, version=self._validator_version(), fail_on=fail_on,
-            settings=self.env["module.validator.rule"]._engine_settings(),
-        )
-        run._store_report(report, time.perf_counter() - started)
+        run.module_total = len(modules)
+        if background:
+            run.write({"state": "queued", "pending_modules": ",".join(m.name for m in modules)})
+            self.env.ref("module_validator.ir_cron_module_validator_process_queue")._trigger()
+            return run, None
+        report = run._validate_modules(catalog, modules)
+        run._store_modules(report)
+        run._finish(time.perf_counter() - started)
         return run, report
 
     @api.model
@@ -115,7 +133,68 @@ class ModuleValidatorRun(models.Model):
         module = self.env["ir.module.module"].sudo().search([("name", "=", "module_validator")])
         return module.installed_version or module.latest_version or ""
 
-    def _store_report(self, report, duration):
+    def _validate_modules(self, catalog, modules):
+        """Run the engine at this run's level on ``modules``; returns a RunReport."""
+        self.ensure_one()
+        facts = StaticFacts(catalog) if self.level == "static" else DynamicFacts(catalog, self.env)
+        rehearse = None
+        if self.level == "bulletproof":
+            rehearsal = self._rehearsal(catalog)
+            source_db = self.env.cr.dbname
+            rehearse = lambda module: rehearsal.module_issues(module, source_db)  # noqa: E731
+        return validate(
+            modules, facts, self.level, version=self._validator_version(), fail_on=self.fail_on,
+            settings=self.env["module.validator.rule"]._engine_settings(),
+            rehearse=rehearse, parallel=rehearse_parallelism(),
+        )
+
+    # -- bulletproof level -------------------------------------------------
+    def _rehearsal(self, catalog):
+        """A rehearsal with this server's interpreter, addons path and database server."""
+        launcher = odoo_launcher(self._extra_path_list())
+        drop_orphans(launcher.server)
+        return Rehearsal(launcher, catalog, with_tests=self.with_tests)
+
+    def _rehearsal_problem(self):
+        """Why scratch databases cannot be made here, or None."""
+        try:
+            DatabaseServer.from_odoo_config(config).check_can_create_databases()
+        except DatabaseError as error:
+            return str(error)
+        return None
+
+    def _extra_path_list(self):
+        return [path for path in (self.extra_paths or "").splitlines() if path]
+
+    @api.model
+    def _cron_process_queue(self):
+        """Rehearse the next module of the oldest queued run (one per call).
+
+        The cron runner commits after each call and calls again while
+        ``remaining`` is positive, so progress shows on the run as it goes and
+        several cron workers share the queue without taking the same run.
+        """
+        self.flush_model(["state", "pending_modules"])
+        self.env.cr.execute(
+            "SELECT id FROM module_validator_run WHERE state IN ('queued', 'running') "
+            "AND COALESCE(pending_modules, '') != '' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return False
+        run = self.browse(row[0])
+        name, *rest = run.pending_modules.split(",")
+        catalog = run._build_catalog(run._extra_path_list())
+        modules, _unknown = discovery.select(catalog, [name])
+        run._store_modules(run._validate_modules(catalog, modules))
+        run.write({"state": "running", "pending_modules": ",".join(rest)})
+        if not rest:
+            run._finish((fields.Datetime.now() - run.date_start).total_seconds())
+        self.env["ir.cron"]._notify_progress(done=1, remaining=len(rest))
+        return run
+
+    # -- storing results -------------------------------------------------------
+    def _store_modules(self, report):
         self.ensure_one()
         rules = {
             rule.code: rule.id
@@ -151,18 +230,20 @@ class ModuleValidatorRun(models.Model):
                 ],
             })
         self.env["module.validator.result"].create(result_values)
-        counts = report.counts()
+
+    def _finish(self, duration):
+        """Close the run: totals and verdict from its stored module results."""
+        self.ensure_one()
+        results = self.result_ids
         self.write({
             "state": "done",
-            "verdict": report.verdict,
+            "verdict": "fail" if "fail" in results.mapped("verdict") else "pass",
             "duration": duration,
-            "module_count": len(report.modules),
-            "failed_module_count": sum(
-                1 for module in report.modules if module.verdict(report.fail_on) == "fail"
-            ),
-            "error_count": counts["error"],
-            "warning_count": counts["warning"],
-            "info_count": counts["info"],
+            "module_count": len(results),
+            "failed_module_count": len(results.filtered(lambda r: r.verdict == "fail")),
+            "error_count": sum(results.mapped("error_count")),
+            "warning_count": sum(results.mapped("warning_count")),
+            "info_count": sum(results.mapped("info_count")),
         })
 
     # -- scheduled validation ----------------------------------------------
@@ -172,7 +253,8 @@ class ModuleValidatorRun(models.Model):
 
         ``module_validator.cron_modules``: comma-separated names; empty means
         every installed module that is not part of Odoo itself.
-        ``module_validator.cron_level``: static or dynamic (default dynamic).
+        ``module_validator.cron_level``: static, dynamic (default) or bulletproof;
+        the cron worker itself is the background, so the run is synchronous.
         """
         params = self.env["ir.config_parameter"].sudo()
         names = [n for n in (params.get_param("module_validator.cron_modules") or "").split(",") if n.strip()]

@@ -12,7 +12,7 @@ import odoo
 from odoo.tests import tagged
 from odoo.tools import config
 
-from .common import FIXTURES, ValidatorCase
+from .common import FIXTURES, HERE, ValidatorCase
 from .test_engine import REPORT_SCHEMA
 
 
@@ -70,13 +70,21 @@ class TestCli(ValidatorCase):
             (),
             ("--modules", "mvt_no_such_module"),
             ("--modules", "base", "--level", "dynamic"),
-            ("--modules", "base", "--level", "bulletproof"),
             ("--modules", "base", "--format", "yaml"),
             ("--path", "/nonexistent/folder"),
         ):
             result = self.validate(*args)
             self.assertEqual(result.returncode, 2, f"{args}: {result.stdout} {result.stderr}")
             self.assertIn("error", result.stderr.lower())
+
+    def test_bulletproof_level_without_database(self):
+        module = os.path.join(HERE, "fixtures_install", "mvb_bad_view_field")
+        result = self.validate("--path", module, "--level", "bulletproof", "--format", "json")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        data = json.loads(result.stdout)
+        jsonschema.validate(data, REPORT_SCHEMA)
+        findings = data["modules"][0]["findings"]
+        self.assertIn(("TST001", "views/thing_views.xml"), {(f["rule"], f["path"]) for f in findings})
 
     def test_with_database_the_run_is_stored(self):
         result = self.validate("--level", "dynamic", "--modules", "mv_example_broken",

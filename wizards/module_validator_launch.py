@@ -3,8 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.module_validator_rule import SEVERITY_SELECTION
-from ..models.module_validator_run import RUNNABLE_LEVELS
+from ..models.module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
 
 
 class ModuleValidatorLaunch(models.TransientModel):
@@ -26,9 +25,14 @@ class ModuleValidatorLaunch(models.TransientModel):
         "added to the addons path since the last scan appear after 'Scan addons path'.",
     )
     level = fields.Selection(
-        [(level, level.capitalize()) for level in RUNNABLE_LEVELS], required=True, default="static",
+        LEVEL_SELECTION, required=True, default="static",
         help="Static: files only, nothing is imported or run. Dynamic: also uses this "
-        "instance's registry, database and Python environment.",
+        "instance's registry, database and Python environment. Bulletproof: also "
+        "installs each module for real in scratch databases (and upgrades a copy of "
+        "this database for installed modules), in the background.",
+    )
+    with_tests = fields.Boolean(
+        string="Run tests", help="Bulletproof level: also run each module's tests."
     )
     fail_on = fields.Selection(SEVERITY_SELECTION[:2], required=True, default="error")
 
@@ -47,6 +51,9 @@ class ModuleValidatorLaunch(models.TransientModel):
             self.module_ids.mapped("name") if self.scope == "selected" else (),
             all_custom=self.scope == "custom", level=self.level,
             origin="wizard", fail_on=self.fail_on,
+            with_tests=self.with_tests and self.level == "bulletproof",
+            # A real install takes minutes: never inside the web request.
+            background=self.level == "bulletproof",
         )
         return {
             "type": "ir.actions.act_window",

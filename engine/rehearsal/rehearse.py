@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -24,9 +25,19 @@ from .scratch import BUILD_PREFIX, TEMPLATE_PREFIX, DatabaseError, scratch_name
 DEFAULT_TIMEOUT_S = 300
 
 
+def _positive_int_from_env(name, default):
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
 def timeout_from_env():
-    value = os.environ.get("ODOO_VALIDATION_TIMEOUT", "")
-    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_TIMEOUT_S
+    """Seconds one install or upgrade may take (``ODOO_VALIDATION_TIMEOUT``, default 300)."""
+    return _positive_int_from_env("ODOO_VALIDATION_TIMEOUT", DEFAULT_TIMEOUT_S)
+
+
+def rehearse_parallelism():
+    """Rehearsals run at once (``ODOO_VALIDATION_PARALLEL``, default: the number of cores)."""
+    return _positive_int_from_env("ODOO_VALIDATION_PARALLEL", os.cpu_count() or 1)
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Launcher:
     server: object
     timeout_s: int = DEFAULT_TIMEOUT_S
     odoo_version: str = ""
+    env: dict | None = None
 
     def run(self, dbname, args, log_path):
         """Run odoo-bin on ``dbname``; returns ``(exit code or None on timeout, log text)``."""
@@ -51,9 +63,12 @@ class Launcher:
             conf.write(f"data_dir = {self.server.data_dir}\naddons_path = {self.addons_path}\n")
         command = [*self.command, f"--addons-path={self.addons_path}", "-c", conf.name,
                    "-d", dbname, "--stop-after-init", "--max-cron-threads=0", "--workers=0",
-                   f"--http-port={free_port()}", "--log-level=info", f"--logfile={log_path}", *args]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                   f"--http-port={free_port()}", "--log-level=info", f"--logfile={log_path}.odoo", *args]
+        # Output before logging starts (a crash at import, a bad option) lands
+        # in the same file as the log.
+        with open(log_path, "w", encoding="utf-8") as early_output:
+            process = subprocess.Popen(command, stdout=early_output, stderr=subprocess.STDOUT,
+                                       start_new_session=True, env=self.env)
         try:
             code = process.wait(timeout=self.timeout_s)
         except subprocess.TimeoutExpired:
@@ -61,11 +76,33 @@ class Launcher:
             code = None
         finally:
             os.unlink(conf.name)
-        with open(log_path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
+        text = ""
+        for path in (log_path, f"{log_path}.odoo"):
+            if os.path.exists(path):
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text += handle.read()
+                os.unlink(path)
         if self.server.password:
             text = text.replace(self.server.password, "********")
         return code, text
+
+
+def odoo_launcher(extra_paths=()):
+    """A launcher for the running Odoo: same interpreter, addons path and database server."""
+    import odoo  # noqa: PLC0415 - the engine imports Odoo only where it drives it
+    from odoo import release  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    from .scratch import DatabaseServer  # noqa: PLC0415
+
+    return Launcher(
+        command=[sys.executable, "-m", "odoo"],
+        addons_path=",".join([*extra_paths, config["addons_path"]]),
+        server=DatabaseServer.from_odoo_config(config),
+        timeout_s=timeout_from_env(),
+        odoo_version=release.version,
+        env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__))),
+    )
 
 
 def stop_process_group(process):

@@ -74,11 +74,16 @@ class DatabaseServer:
         finally:
             connection.close()
 
-    def check_can_create_databases(self):
+    def role_can_create_databases(self, role=None):
+        """Whether ``role`` (default: the role Odoo connects with) may create databases."""
         with self.cursor() as cr:
-            cr.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
+            cr.execute("SELECT rolcreatedb OR rolsuper FROM pg_roles "
+                       "WHERE rolname = COALESCE(%s, current_user)", (role,))
             row = cr.fetchone()
-        if not row or not row[0]:
+        return bool(row and row[0])
+
+    def check_can_create_databases(self, role=None):
+        if not self.role_can_create_databases(role):
             raise DatabaseError(
                 "The PostgreSQL role of this Odoo server cannot create databases (it lacks "
                 "CREATEDB), so the bulletproof level cannot make scratch databases. Grant it "
