@@ -9,3 +9,4 @@ from . import test_cli
 from . import test_installed_modules
 from . import test_readme
 from . import test_tour
+from . import test_bulletproof
