@@ -167,6 +167,30 @@ CONF
     chmod 600 "$MV_CONF"
 }
 
+# A database with module_validator (and the clean example) installed, kept
+# up to date with the checkout.
+mv_ensure_database() {
+    local db=$1
+    if psql -d postgres -Atqc "select 1 from pg_database where datname = '$db'" | grep -q 1; then
+        mv_log "updating module_validator in database $db"
+        mv_odoo -c "$MV_CONF" -d "$db" -u module_validator --stop-after-init --log-level=warn
+    else
+        mv_log "creating database $db with module_validator and the clean example installed"
+        mv_odoo -c "$MV_CONF" -d "$db" -i module_validator,mv_example_clean --without-demo=all \
+            --stop-after-init --log-level=warn
+    fi
+}
+
+# The tools this project is measured against, from PyPI, in a venv of their own.
+mv_anchors_venv() {
+    MV_ANCHORS_BIN="$MV_CACHE/anchors-venv/bin"
+    if [ ! -x "$MV_ANCHORS_BIN/oca-checks-odoo-module" ]; then
+        mv_log "installing pylint-odoo and oca-odoo-pre-commit-hooks in $MV_CACHE/anchors-venv"
+        python3 -m venv "$MV_CACHE/anchors-venv"
+        "$MV_ANCHORS_BIN/pip" install -q "pylint-odoo==10.0.12" "oca-odoo-pre-commit-hooks==0.2.27"
+    fi
+}
+
 mv_odoo() {
     "$MV_PYTHON" "$MV_ODOO_SRC/odoo-bin" --addons-path="$MV_ADDONS_PATH" "$@"
 }

@@ -155,20 +155,10 @@ class Rehearsal:
         template, issues = self.template(closure, demo)
         if issues:
             return [("TST001", issue) for issue in issues]
-        scratch = scratch_name()
-        try:
-            self.server.create_from_template(scratch, template)
-            args = ["-i", module.name]
-            if not demo:
-                args.append("--without-demo=all")
-            if self.with_tests:
-                args += ["--test-enable", f"--test-tags=/{module.name}"]
-            code, text = self.launcher.run(scratch, args, self._log_path(scratch))
-            state = self.server.module_state(scratch, module.name)
-        finally:
-            self.server.drop(scratch)
+        args = ["-i", module.name] + ([] if demo else ["--without-demo=all"])
         label = "install with demo data" if demo else "install without demo data"
-        return self._judge(module, code, text, state, label, "TST001")
+        return self._in_scratch(module, lambda scratch: self.server.create_from_template(scratch, template),
+                                args, label, "TST001")
 
     def template(self, closure, demo):
         """Name of a template database holding ``closure``; built on first use."""
@@ -202,17 +192,21 @@ class Rehearsal:
     # -- upgrade -------------------------------------------------------------------
     def upgrade(self, module, source_db):
         """Issues of ``odoo-bin -u module`` on a pg_dump copy of ``source_db``."""
+        return self._in_scratch(module, lambda scratch: self.server.copy_live(scratch, source_db),
+                                ["-u", module.name], "upgrade", "TST002")
+
+    def _in_scratch(self, module, fill, args, label, failure_code):
+        """Fill a scratch database, run odoo-bin on it, judge, and always drop it."""
+        if self.with_tests:
+            args = [*args, "--test-enable", f"--test-tags=/{module.name}"]
         scratch = scratch_name()
         try:
-            self.server.copy_live(scratch, source_db)
-            args = ["-u", module.name]
-            if self.with_tests:
-                args += ["--test-enable", f"--test-tags=/{module.name}"]
+            fill(scratch)
             code, text = self.launcher.run(scratch, args, self._log_path(scratch))
             state = self.server.module_state(scratch, module.name)
         finally:
             self.server.drop(scratch)
-        return self._judge(module, code, text, state, "upgrade", "TST002")
+        return self._judge(module, code, text, state, label, failure_code)
 
     # -- judgement -------------------------------------------------------------------
     def _judge(self, module, code, text, state, label, failure_code):

@@ -1,0 +1,169 @@
+"""Accuracy benchmark: fault injection into real modules, labelled by real installs.
+
+For every target module, each fault class of bench/faults.py (and each benign
+edit) is applied to a fresh copy. Every variant is labelled by a real install
+(``odoo-bin -i`` with demo data in a copy of a template database, judged like
+an odoo.sh build: red, yellow or green), then validated by:
+  * module_validator, static level (in this process, files only) and dynamic
+    level (``odoo-bin validate -d DB --level dynamic`` in a subprocess);
+    a variant counts as flagged when it gets at least one error finding;
+  * the anchors, from PyPI in a separate venv: pylint-odoo (odoolint checks)
+    and oca-checks-odoo-module; flagged when they report a finding that the
+    clean copy does not have (line numbers masked), as the anchor study did.
+Prints recall on red variants and false alarms on green ones, per fault class
+and per tool. Run it through bench/run: ``bench/run accuracy [module ...]``.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from engine import discovery  # noqa: E402
+from engine.facts import StaticFacts  # noqa: E402
+from engine.rehearsal.rehearse import Launcher, Rehearsal, timeout_from_env  # noqa: E402
+from engine.rehearsal.scratch import DatabaseServer, drop_orphans  # noqa: E402
+from engine.runner import validate  # noqa: E402
+from faults import BENIGN, FAULTS, NotApplicable, Variant  # noqa: E402
+
+FIXTURES = os.path.join(ROOT, "tests", "fixtures_install")
+DEFAULT_TARGETS = ["maintenance", "mvb_clean"]
+LINE_RE = re.compile(r"\b\d+\b")
+
+
+def colour_of(issues):
+    codes = {code for code, _ in issues}
+    if codes - {"TST006"}:
+        return "red"
+    return "yellow" if codes else "green"
+
+
+class Bench:
+    def __init__(self):
+        self.addons_path = os.environ["MV_ADDONS_PATH"].split(",")
+        self.python = os.environ["MV_PYTHON"]
+        self.odoo_bin = os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin")
+        self.anchors = os.environ["MV_ANCHORS_BIN"]
+        self.server = DatabaseServer(data_dir=os.environ["MV_DATA_DIR"])
+        self.work = tempfile.mkdtemp(prefix="mv_accuracy_")
+        drop_orphans(self.server)
+
+    def catalog(self, first_path=None):
+        return discovery.discover([p for p in (first_path, FIXTURES, *self.addons_path) if p])
+
+    def label(self, folder, name):
+        catalog = self.catalog(folder)
+        paths = ",".join([folder, FIXTURES, *self.addons_path])
+        launcher = Launcher([self.python, self.odoo_bin], paths, self.server, timeout_from_env(), "18.0")
+        return colour_of(Rehearsal(launcher, catalog, work_dir=self.work).fresh_install(
+            catalog.get(name), demo=True))
+
+    def static(self, folder, name):
+        catalog = self.catalog(folder)
+        report = validate([catalog.get(name)], StaticFacts(catalog), "static", version="bench")
+        return sorted({f.rule for f in report.modules[0].findings if f.severity == "error"})
+
+    def dynamic(self, folder, name):
+        command = [self.python, self.odoo_bin, f"--addons-path={os.environ['MV_ADDONS_PATH']}", "validate",
+                   "-c", os.environ["MV_CONF"], "-d", os.environ["MV_DB"], "--log-level=critical",
+                   "--level", "dynamic", "--path", os.path.join(folder, name), "--format", "json"]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode not in (0, 1):
+            return [f"exit {result.returncode}"]
+        findings = json.loads(result.stdout)["modules"][0]["findings"]
+        # The run is stored in the bench database; that is the point of -d.
+        return sorted({f["rule"] for f in findings if f["severity"] == "error"})
+
+    def pylint(self, folder, name):
+        result = subprocess.run(
+            [os.path.join(self.anchors, "pylint"), "--load-plugins=pylint_odoo", "-d", "all", "-e", "odoolint",
+             "--valid-odoo-versions=18.0", "--output-format=json", os.path.join(folder, name)],
+            capture_output=True, text=True, cwd=self.work, check=False,
+            env=dict(os.environ, PYLINTHOME=os.path.join(self.work, "pylint")),
+        )
+        try:
+            messages = json.loads(result.stdout or "[]")
+        except json.JSONDecodeError:
+            return {f"pylint crashed: {result.stderr[-200:]}"}
+        return {(m["message-id"], os.path.relpath(m["path"], name) if m["path"] else "",
+                 LINE_RE.sub("#", m["message"])) for m in messages}
+
+    def oca(self, folder, name):
+        result = subprocess.run([os.path.join(self.anchors, "oca-checks-odoo-module"), os.path.join(folder, name)],
+                                capture_output=True, text=True, cwd=self.work, check=False)
+        lines = (result.stdout + result.stderr).replace(folder, "").splitlines()
+        return {LINE_RE.sub("#", line) for line in lines if line.strip()}
+
+    def copy(self, source, tag):
+        folder = os.path.join(self.work, tag)
+        shutil.copytree(source.path, os.path.join(folder, source.name),
+                        ignore=shutil.ignore_patterns("i18n", "__pycache__"))
+        return folder, Variant(os.path.join(folder, source.name))
+
+
+def main(argv):
+    bench = Bench()
+    targets = argv or DEFAULT_TARGETS
+    rows = []
+    started = time.perf_counter()
+    for target in targets:
+        source = bench.catalog().get(target)
+        if source is None:
+            print(f"{target}: not found, skipped")
+            continue
+        folder, _variant = bench.copy(source, f"{target}__baseline")
+        baseline_label = bench.label(folder, target)
+        if baseline_label != "green":
+            print(f"{target}: the unmodified copy is {baseline_label}, not green; skipped")
+            continue
+        base_pylint, base_oca = bench.pylint(folder, target), bench.oca(folder, target)
+        print(f"\n{target}: baseline green; pylint-odoo {len(base_pylint)} and oca {len(base_oca)} findings "
+              "on the clean copy")
+        print(f"{'variant':34} {'label':7} {'static':7} {'dynamic':8} {'pylint':7} {'oca':5}  rules")
+        for edit in FAULTS + BENIGN:
+            folder, variant = bench.copy(source, f"{target}__{edit.__name__}")
+            try:
+                edit(variant)
+            except NotApplicable:
+                continue
+            label = bench.label(folder, target)
+            static, dynamic = bench.static(folder, target), bench.dynamic(folder, target)
+            pylint = bool(bench.pylint(folder, target) - base_pylint)
+            oca = bool(bench.oca(folder, target) - base_oca)
+            row = (target, edit.__name__, label, bool(static), bool(dynamic), pylint, oca)
+            rows.append(row)
+            mark = lambda flag: "yes" if flag else "-"  # noqa: E731
+            print(f"{edit.__name__:34} {label:7} {mark(static):7} {mark(dynamic):8} {mark(pylint):7} "
+                  f"{mark(oca):5}  {','.join(sorted(set(static) | set(dynamic)))}")
+    summarize(rows, time.perf_counter() - started)
+    return 0
+
+
+def summarize(rows, seconds):
+    red = [r for r in rows if r[2] == "red"]
+    green = [r for r in rows if r[2] == "green"]
+    yellow = [r for r in rows if r[2] == "yellow"]
+    classes = {r[1] for r in red}
+    print(f"\n{len(rows)} variants ({len(red)} red, {len(yellow)} yellow, {len(green)} green) "
+          f"from {len({r[1] for r in rows})} edits, {len(classes)} fault classes proven red; {seconds:.0f} s")
+    for index, tool in ((3, "module_validator static"), (4, "module_validator dynamic"),
+                        (5, "pylint-odoo"), (6, "oca-checks-odoo-module")):
+        caught = sum(1 for r in red if r[index])
+        alarms = sum(1 for r in green if r[index])
+        print(f"{tool:26} recall on red {caught}/{len(red)} ({100 * caught / max(len(red), 1):.0f}%), "
+              f"false alarms on green {alarms}/{len(green)} ({100 * alarms / max(len(green), 1):.0f}%)")
+    missed = sorted({(r[0], r[1]) for r in red if not r[4]})
+    if missed:
+        print("red variants the dynamic level misses: " + ", ".join(f"{t}:{c}" for t, c in missed))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
