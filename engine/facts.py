@@ -9,8 +9,131 @@ module's closure so that "installed here" never stands in for "will exist".
 import importlib.metadata
 import importlib.util
 import re
+from functools import cached_property
 
 from .index import ModuleIndex
+
+# Fields every model has (models.py MAGIC_COLUMNS, display_name), whatever its class says.
+AUTOMATIC_FIELDS = frozenset(
+    ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
+)
+# Public methods every model has (odoo/models.py BaseModel, 18.0).
+BASE_MODEL_METHODS = frozenset("""
+    action_archive action_unarchive browse check_access check_access_rights check_access_rule
+    check_field_access_rights clear_caches concat copy copy_data copy_translations create
+    default_get ensure_one exists export_data fetch fields_get filtered filtered_domain
+    flush_model flush_recordset get_base_url get_external_id get_field_translations
+    get_metadata get_property_definition grouped has_access ids init invalidate_model
+    invalidate_recordset is_transient load mapped modified name_create name_search new
+    onchange read read_group search search_count search_fetch search_read sorted sudo
+    toggle_active union unlink update update_field_translations with_company with_context
+    with_env with_prefetch with_user write
+""".split())
+# xmlids Odoo creates from code rather than data files: unknown, never missing.
+GENERATED_XMLID_PREFIXES = ("field_", "selection__", "constraint_", "module_")
+
+
+class ClosureModels:
+    """The Python models of a module and its closure, merged as the registry will be.
+
+    ``fields(model)`` is None when the static level cannot know them all (a
+    class adds fields by code, a parent is outside the closure...).
+    """
+
+    def __init__(self, classes):
+        self.classes = {}
+        self.unnamed = False
+        for model in classes:
+            if model.name:
+                self.classes.setdefault(model.name, []).append(model)
+            else:
+                self.unnamed = True
+        self._fields = {}
+        self._methods = {}
+
+    def __contains__(self, name):
+        return name in self.classes
+
+    @cached_property
+    def delegated_tables(self):
+        """Parent models of ``_inherits``/delegate=True, as table-like names (ir_actions_server)."""
+        return frozenset(
+            parent.replace(".", "_")
+            for classes in self.classes.values() for cls in classes
+            for parent in [*(cls.inherits or ()), *(f.comodel for f in cls.fields.values()
+                                                   if f.comodel and f.kwargs.get("delegate") is True)]
+        )
+
+    @property
+    def all_named(self):
+        """False when some class's model name is not a literal."""
+        return not self.unnamed
+
+    def is_defined(self, name):
+        """True if some class of the closure creates the model (not only extends it)."""
+        return any(c.is_definition for c in self.classes.get(name, ()))
+
+    def methods(self, name):
+        """Method names of ``model`` (own classes, _inherit parents, BaseModel), or None."""
+        if name not in self._methods:
+            self._methods[name] = None  # a cycle resolves to unknown
+            self._methods[name] = self._compute_methods(name)
+        return self._methods[name]
+
+    def _compute_methods(self, name):
+        classes = self.classes.get(name)
+        if not classes:
+            return None
+        result = set(BASE_MODEL_METHODS)
+        parents = ["base"] if name != "base" else []
+        for cls in classes:
+            # A Python mixin base brings methods the AST of the class does not show.
+            if not cls.plain_bases or cls.inherit is None:
+                return None
+            result.update(cls.methods)
+            parents.extend(p for p in cls.inherit if p != name)
+        for parent in parents:
+            parent_methods = self.methods(parent)
+            if parent_methods is None:
+                return None
+            result |= parent_methods
+        return frozenset(result)
+
+    def fields(self, name):
+        if name not in self._fields:
+            self._fields[name] = None  # a cycle resolves to unknown
+            self._fields[name] = self._compute_fields(name)
+        return self._fields[name]
+
+    def field(self, model, name):
+        """PythonField of ``model.name`` as last defined in the closure, or None."""
+        found = None
+        for cls in self.classes.get(model, ()):
+            found = cls.fields.get(name, found)
+        if found is None:
+            for cls in self.classes.get(model, ()):
+                for parent in cls.parents():
+                    if parent != model and (inherited := self.field(parent, name)):
+                        return inherited
+        return found
+
+    def _compute_fields(self, name):
+        classes = self.classes.get(name)
+        if not classes:
+            return None
+        result = set(AUTOMATIC_FIELDS)
+        parents = ["base"] if name != "base" else []
+        for cls in classes:
+            if cls.dynamic or cls.inherit is None or cls.inherits is None:
+                return None
+            result.update(cls.fields)
+            parents.extend(cls.parents())
+        for parent in parents:
+            parent_fields = self.fields(parent)
+            if parent_fields is None:
+                return None
+            result |= parent_fields
+        return frozenset(result)
 
 
 class StaticFacts:
@@ -19,6 +142,8 @@ class StaticFacts:
     def __init__(self, catalog):
         self.catalog = catalog
         self._indexes = {}
+        self._closures = {}
+        self._closure_models = {}
 
     def index(self, name):
         if name not in self._indexes:
@@ -26,7 +151,17 @@ class StaticFacts:
         return self._indexes[name]
 
     def closure(self, name):
-        return self.catalog.closure(name)
+        """The module's dependencies in load order; ``base`` always loads first."""
+        if name not in self._closures:
+            closure = self.catalog.closure(name)
+            if name != "base" and "base" not in closure and "base" in self.catalog:
+                closure = ["base", *closure]
+            self._closures[name] = closure
+        return self._closures[name]
+
+    def scope(self, name):
+        """The module's closure followed by the module itself, in load order."""
+        return [*self.closure(name), name]
 
     def closure_models(self, name):
         """Models defined or extended by the module or any module it depends on."""
@@ -34,6 +169,52 @@ class StaticFacts:
         for dep in self.closure(name):
             models |= self.index(dep).defined_models
         return models
+
+    def closure_python_models(self, name):
+        """ClosureModels of the module and its closure, built once per module."""
+        if name not in self._closure_models:
+            classes = [cls for module in self.scope(name) for cls in self.index(module).models]
+            self._closure_models[name] = ClosureModels(classes)
+        return self._closure_models[name]
+
+    def closure_models_complete(self, name):
+        """True when every model class of the module and its closure is visible statically."""
+        return all(self.index(module).models_complete for module in self.scope(name))
+
+    def closure_model_fields(self, name, model):
+        """Field names of ``model`` as the module's closure defines it, or None if unknown."""
+        return self.closure_python_models(name).fields(model)
+
+    def xmlid_exists(self, name, xmlid, *, own_records=True):
+        """True/False when the closure of ``name`` surely has/lacks ``xmlid``; None if unknown.
+
+        ``xmlid`` is fully qualified. Looks in the data files of its module and
+        in records other closure modules (and, with ``own_records``, the module
+        itself) create under that prefix.
+        """
+        module, _dot, local = xmlid.partition(".")
+        scope = self.scope(name)
+        if module not in scope:
+            return False
+        if local.startswith(GENERATED_XMLID_PREFIXES) or (
+                module == "base" and local.startswith("module_category_")):
+            return None
+        if self.index(module).defines_xmlid(local):
+            return True
+        if any(xmlid in self.index(other).xmlid_definitions for other in scope
+               if own_records or other != name):
+            return True
+        delegated = self.closure_python_models(name).delegated_tables
+        if self.index(module).may_define_xmlid(local, delegated):
+            return None
+        return False
+
+    def closure_view(self, name, xmlid):
+        """DataView of the view ``xmlid`` in the module's closure, or None."""
+        module = xmlid.partition(".")[0]
+        if module not in self.scope(name):
+            return None
+        return self.index(module).views_by_xmlid.get(xmlid)
 
 
 class DynamicFacts(StaticFacts):

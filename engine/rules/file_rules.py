@@ -41,23 +41,26 @@ def check_xml_well_formed(ctx):
     prevents="CRITICAL Couldn't load module X (SyntaxError)",
 )
 def check_python_compiles(ctx):
-    for relative, tree in ctx.index.python_trees.items():
-        if isinstance(tree, FileProblem):
-            yield Issue(relative, tree.line, f"Python does not compile: {tree.message}.")
+    for relative, summary in ctx.index.python.items():
+        if summary.problem:
+            yield Issue(relative, summary.problem.line,
+                        f"Python does not compile: {summary.problem.message}.")
 
 
 @rule(
     "DAT012",
-    title="CSV data files are readable and name a known model",
+    title="CSV data files are readable and name a known model and its fields",
     category="data", level="static", severity="error",
     rationale="Odoo loads a CSV file into the model named by the file name (the "
     "part before the first '-'), e.g. ir.model.access.csv. The model must be "
-    "defined by the module or its dependencies, the file must be UTF-8 CSV and "
-    "have an 'id' column.",
+    "defined by the module or its dependencies, the file must be UTF-8 CSV, have "
+    "an 'id' column, and every column must name a field of the model.",
     bad="security/ir_model_access.csv   # underscores: no such model",
     good="security/ir.model.access.csv",
-    remedy="Name the file after the model; save it as UTF-8; add an 'id' column.",
-    prevents="Can't load unknown model X / ValueError while loading the CSV",
+    remedy="Name the file after the model; save it as UTF-8; add an 'id' column; "
+    "fix misspelt column names.",
+    prevents="Can't load unknown model X / ValueError: Invalid field name 'x' while "
+    "loading the CSV",
 )
 def check_csv_files(ctx):
     known_models = None
@@ -78,3 +81,10 @@ def check_csv_files(ctx):
             continue
         if "id" not in header:
             yield Issue(relative, 1, "The CSV header has no 'id' column.", key="id")
+        fields = ctx.facts.closure_model_fields(ctx.module.name, model)
+        for column in header if fields is not None else ():
+            # partner_id:id, partner_id/id, partner_id/.id, child_ids/name: the field comes first.
+            name = column.split("/")[0].split(":")[0].strip()
+            if name and name not in (".id", "id") and name not in fields:
+                yield Issue(relative, 1, f"The column {column!r} is not a field of {model}.",
+                            key=f"column:{column}")
