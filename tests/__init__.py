@@ -10,3 +10,6 @@ from . import test_installed_modules
 from . import test_readme
 from . import test_tour
 from . import test_bulletproof
+from . import test_rules_data
+from . import test_rules_views
+from . import test_rules_python

@@ -31,10 +31,6 @@ def check_depends_available(ctx):
         elif source.manifest.get("installable", True) is False:
             yield Issue(ctx.module.manifest_file, line,
                         f"Dependency {dep!r} is not installable.", key=dep)
-    if ctx.module.name in ctx.facts.closure(ctx.module.name):
-        yield Issue(ctx.module.manifest_file, line,
-                    "The module depends on itself through its dependencies (a cycle).",
-                    key="cycle")
 
 
 @rule(
@@ -59,3 +55,42 @@ def check_external_python(ctx):
         problem = ctx.facts.python_distribution_problem(requirement)
         if problem:
             yield Issue(ctx.module.manifest_file, line, f"{problem}.", key=requirement)
+
+
+@rule(
+    "DEP002",
+    title="No dependency cycle",
+    category="dependency", level="static", severity="error",
+    rationale="Odoo orders modules by 'depends'. A module that depends on itself "
+    "through other modules never has its dependencies met: it stays 'to install' "
+    "and the loading ends in errors.",
+    bad="a depends on b, b depends on a",
+    good="a depends on b; the shared code moves to a module both depend on",
+    remedy="Break the cycle: move what both need to a third module.",
+    prevents="ERROR Some modules have inconsistent states, some dependencies may be "
+    "missing / Recursion error in modules dependencies!",
+)
+def check_dependency_cycle(ctx):
+    catalog = ctx.facts.catalog
+    start = ctx.module.name
+    # Breadth-first search over depends, remembering how each module was reached.
+    came_from = {}
+    queue = list(ctx.module.depends())
+    for dep in queue:
+        came_from.setdefault(dep, start)
+    while queue:
+        current = queue.pop(0)
+        if current == start:
+            path, node = [start], came_from[start]
+            while node != start:
+                path.append(node)
+                node = came_from[node]
+            path.append(start)
+            yield Issue(ctx.module.manifest_file, ctx.index.manifest_key_line("depends"),
+                        "Dependency cycle: " + " -> ".join(reversed(path)) + ".", key="cycle")
+            return
+        source = catalog.get(current)
+        for dep in source.depends() if source else ():
+            if dep not in came_from:
+                came_from[dep] = current
+                queue.append(dep)

@@ -231,3 +231,69 @@ def check_data_files(ctx):
             yield Issue(ctx.module.manifest_file, line,
                         f"'{key}' file {relative} has a type Odoo does not load "
                         "(only .xml, .csv and .sql).", key=relative)
+
+
+@rule(
+    "MAN007",
+    title="auto_install names only declared dependencies",
+    category="manifest", level="static", severity="error",
+    rationale="A list-valued auto_install gives the dependencies whose installation "
+    "triggers this module; Odoo asserts each is in 'depends'. Otherwise the manifest "
+    "is invalid: the module is ignored and new databases cannot be created.",
+    bad="'depends': ['sale'], 'auto_install': ['sale', 'stock']",
+    good="'depends': ['sale', 'stock'], 'auto_install': ['sale', 'stock']",
+    remedy="Add the trigger to 'depends' or remove it from 'auto_install'.",
+    prevents="AssertionError: auto_install triggers must be dependencies, found "
+    "non-dependencies [...] for module X",
+)
+def check_auto_install(ctx):
+    value = ctx.index.manifest.get("auto_install")
+    if not isinstance(value, list | tuple):
+        return
+    depends = set(ctx.module.depends())
+    extra = sorted(str(name) for name in value if name not in depends)
+    if extra:
+        yield _manifest_issue(ctx, "auto_install",
+                              f"auto_install names modules that are not in 'depends': "
+                              f"{', '.join(extra)}.")
+
+
+HOOKS = {
+    "pre_init_hook": 1, "post_init_hook": 1, "uninstall_hook": 1, "post_load": 0,
+}
+
+
+@rule(
+    "MAN008",
+    title="Hooks exist in the package and take the right arguments",
+    category="manifest", level="static", severity="error",
+    rationale="Odoo looks the hook names of the manifest up on the module's package "
+    "(its __init__.py) and calls pre_init_hook, post_init_hook and uninstall_hook "
+    "with env alone (since 17.0; before it was cr, registry), post_load with "
+    "nothing. A missing function or an old signature aborts the install.",
+    bad="'post_init_hook': 'post_init'   # def post_init(cr, registry): ...",
+    good="'post_init_hook': 'post_init'   # def post_init(env): ... imported in __init__.py",
+    remedy="Define or import the function in __init__.py with the 17.0+ signature.",
+    prevents="AttributeError: module 'odoo.addons.x' has no attribute 'post_init' / "
+    "TypeError: post_init() missing 1 required positional argument",
+)
+def check_hooks(ctx):
+    manifest = ctx.index.manifest
+    package = ctx.index.python.get("__init__.py")
+    if package is None or package.problem:
+        return
+    for key, arguments in HOOKS.items():
+        name = manifest.get(key)
+        if not isinstance(name, str) or not name:
+            continue
+        signature = package.functions.get(name)
+        if signature is None:
+            if name in package.imported_names or "*" in package.imported_names:
+                continue  # imported: defined elsewhere in the package
+            yield _manifest_issue(ctx, key, f"The {key} {name!r} is not defined or imported "
+                                  "in __init__.py.")
+        elif not (signature.required <= arguments <= signature.positional or signature.varargs
+                  and signature.required <= arguments):
+            expected = "env" if arguments else "no argument"
+            yield _manifest_issue(ctx, key, f"The {key} {name!r} must take {expected} (line "
+                                  f"{signature.line} of __init__.py).")

@@ -10,6 +10,9 @@ CATEGORIES = {
     "dependency": "Dependencies and closure",
     "python": "Python",
     "data": "Data files",
+    "view": "Views",
+    "security": "Security",
+    "action": "Actions, menus and scheduled actions",
     "install": "Install and upgrade rehearsals",
     "engine": "Validator",
 }
@@ -81,3 +84,13 @@ RULES[INTERNAL_ERROR] = Rule(
     "still ran. Fix or work around the file named in the message.",
     prevents="A false 'validation passed'.",
 )
+
+
+def data_severity(record, optional=False):
+    """Severity override for a problem in a data record: demo data failing only warns.
+
+    Odoo loads demo files in a savepoint and logs a WARNING ("installed without
+    demo data") when they fail; ``optional`` marks references Odoo skips with a
+    WARNING (forcecreate="0").
+    """
+    return "warning" if optional or getattr(record, "kind", None) == "demo" else None

@@ -1,0 +1,97 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Action rules (ACT002, ACT004): window actions and scheduled actions."""
+
+from ..index import full_xmlid
+from .registry import Issue, data_severity, rule
+
+CRON_INTERVALS = ("minutes", "hours", "days", "weeks", "months")
+
+
+@rule(
+    "ACT002",
+    title="Window actions use view modes that exist (no 'tree')",
+    category="action", level="static", severity="error",
+    rationale="Odoo 17.5 renamed the 'tree' view type to 'list'. An action whose "
+    "view_mode still says 'tree' (in XML, or in an action dict returned by Python) "
+    "cannot be opened; an ir.actions.act_window.view with view_mode 'tree' aborts the "
+    "install. Duplicated modes and spaces in view_mode are refused at install.",
+    bad="<field name=\"view_mode\">tree,form</field>   /   'view_mode': 'tree,form'",
+    good="<field name=\"view_mode\">list,form</field>   /   'view_mode': 'list,form'",
+    remedy="Replace 'tree' by 'list' in every view_mode; remove spaces and duplicates.",
+    prevents="View types not defined tree found in act_window action / "
+    "ValidationError: No spaces allowed in view_mode / Wrong value for "
+    "ir.actions.act_window.view.view_mode: 'tree'",
+)
+def check_view_modes(ctx):
+    for record in ctx.index.records:
+        if record.tag != "record" or record.model not in (
+                "ir.actions.act_window", "ir.actions.act_window.view"):
+            continue
+        field = record.get_field("view_mode")
+        if field is None or field.node.get("eval") or field.node.get("ref"):
+            continue
+        value = field.text.strip()
+        modes = value.split(",")
+        if "tree" in (mode.strip() for mode in modes):
+            yield Issue(record.path, field.line,
+                        f"view_mode {value!r} uses 'tree'; Odoo 18 calls it 'list'.",
+                        severity=data_severity(record), key=f"{record.xmlid}:tree")
+        if record.model == "ir.actions.act_window":
+            if " " in value:
+                yield Issue(record.path, field.line, f"view_mode {value!r} contains spaces.",
+                            severity=data_severity(record), key=f"{record.xmlid}:spaces")
+            elif len(set(modes)) != len(modes):
+                yield Issue(record.path, field.line, f"view_mode {value!r} repeats a mode.",
+                            severity=data_severity(record), key=f"{record.xmlid}:duplicate")
+    for relative, summary in ctx.index.python.items():
+        for line in summary.view_mode_tree:
+            yield Issue(relative, line, "An action's view_mode uses 'tree'; Odoo 18 calls "
+                        "it 'list' and the web client refuses the action.",
+                        key=f"{relative}:{line}")
+
+
+@rule(
+    "ACT004",
+    title="Scheduled actions are complete and use the 18.0 schema",
+    category="action", level="static", severity="error",
+    rationale="A new ir.cron record is also a server action: it needs a name and a "
+    "model_id (NOT NULL columns), and interval_type must be one of minutes, hours, "
+    "days, weeks, months. (Fields removed in 17.3/18.0, such as numbercall and doall, "
+    "are DAT005's.)",
+    bad='<record id="cron_x" model="ir.cron"><field name="interval_type">day</field></record>',
+    good='<record id="cron_x" model="ir.cron">\n    <field name="name">X</field>\n'
+    '    <field name="model_id" ref="model_x_thing"/>\n    <field name="state">code</field>\n'
+    '    <field name="code">model._cron_x()</field>\n'
+    '    <field name="interval_type">days</field>\n</record>',
+    remedy="Give name, model_id, state/code and a valid interval_type.",
+    prevents="ValueError: Wrong value for ir.cron.interval_type / psycopg2 "
+    "NotNullViolation: null value in column \"model_id\"",
+)
+def check_crons(ctx):
+    module = ctx.module.name
+    for record in ctx.index.records:
+        if record.tag != "record" or record.model != "ir.cron":
+            continue
+        interval = record.get_field("interval_type")
+        if (interval is not None and not interval.node.get("eval")
+                and interval.text.strip() not in CRON_INTERVALS):
+            yield Issue(record.path, interval.line,
+                        f"interval_type {interval.text.strip()!r} is not one of "
+                        f"{', '.join(CRON_INTERVALS)}.", severity=data_severity(record), key=f"{record.xmlid}:interval_type")
+        if not _creates(ctx, module, record):
+            continue
+        for required in ("name", "model_id"):
+            if record.get_field(required) is None:
+                yield Issue(record.path, record.line,
+                            f"The scheduled action has no {required}; creating it fails.",
+                            severity=data_severity(record), key=f"{record.xmlid}:{required}")
+
+
+def _creates(ctx, module, record):
+    """True when loading ``record`` creates a new row rather than updating one."""
+    if not record.xmlid:
+        return True
+    xmlid = full_xmlid(module, record.xmlid)
+    if xmlid.partition(".")[0] != module:
+        return False
+    return ctx.index.xmlid_definitions.get(xmlid, [record])[0] is record

@@ -1,0 +1,207 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Data file rules (DAT003, DAT004, DAT005, DAT007): what Odoo's XML loader will do with each record."""
+
+import ast
+
+from ..index import full_xmlid
+from .registry import Issue, data_severity, rule
+
+# What convert.py's safe_eval gives eval/search expressions (tools/safe_eval.py
+# _BUILTINS plus convert.py _get_idref), besides the ids of records loaded so far.
+EVAL_NAMES = frozenset((
+    "True", "False", "None", "bytes", "str", "unicode", "bool", "int", "float",
+    "enumerate", "dict", "list", "tuple", "map", "abs", "min", "max", "sum", "reduce",
+    "filter", "sorted", "round", "len", "repr", "set", "all", "any", "ord", "chr",
+    "divmod", "isinstance", "range", "xrange", "zip", "Exception",
+    "Command", "time", "DateTime", "datetime", "timedelta", "relativedelta", "version",
+    "ref", "pytz", "obj",
+))
+# Tags Odoo 17 stopped loading; the 18.0 schema still accepts them, so they vanish silently.
+REMOVED_SHORTCUTS = {
+    "act_window": "a <record model=\"ir.actions.act_window\">",
+    "report": "a <record model=\"ir.actions.report\">",
+}
+# Fields removed from core models, with what replaces them.
+REMOVED_FIELDS = {
+    ("ir.cron", "numbercall"): "ir.cron has no repeat count since 17.3; the job "
+    "runs until deactivated (a job may deactivate itself)",
+    ("ir.cron", "doall"): "missed runs are no longer replayed since 17.3",
+    ("ir.cron", "function"): "set model_id, state='code' and code",
+    ("ir.cron", "args"): "pass arguments in the code field",
+    ("ir.actions.act_window", "view_type"): "view_type was removed in 13.0; drop it",
+}
+
+
+@rule(
+    "DAT003",
+    title="No obsolete or unknown tags in data files",
+    category="data", level="static", severity="warning",
+    rationale="Odoo 18 loads only <record>, <menuitem>, <template>, <function> and "
+    "<delete>. The <act_window> and <report> shortcuts were removed in 17.0 but the "
+    "schema still accepts them: they are skipped without a word and every reference "
+    "to them then fails with 'External ID not found'.",
+    bad='<act_window id="action_x" name="X" res_model="x.model"/>',
+    good='<record id="action_x" model="ir.actions.act_window">\n'
+    '    <field name="name">X</field><field name="res_model">x.model</field>\n</record>',
+    remedy="Rewrite shortcuts as <record> elements; remove unknown tags.",
+    prevents="Records silently missing, then External ID not found",
+)
+def check_ignored_tags(ctx):
+    for data_file in ctx.index.data_files:
+        for tag, line in data_file.ignored_tags:
+            advice = REMOVED_SHORTCUTS.get(tag)
+            message = (f"<{tag}> is no longer loaded since Odoo 17; use {advice}." if advice
+                       else f"<{tag}> is not a tag Odoo loads; it is ignored.")
+            yield Issue(data_file.path, line, message, key=f"{tag}:{line}")
+
+
+def _free_names(tree):
+    bound, used = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return used - bound
+
+
+@rule(
+    "DAT007",
+    title="eval, search and context expressions are valid Python",
+    category="data", level="static", severity="error",
+    rationale="Odoo evaluates eval=, search= and context= attributes with safe_eval "
+    "while loading. A syntax error, or a name that is neither a builtin, nor one of "
+    "ref, obj, time, datetime, timedelta, relativedelta, Command, version, pytz, nor "
+    "the id of a record loaded before, aborts the install.",
+    bad='<field name="interval_number" eval="1 +"/>  <field name="date" eval="today()"/>',
+    good='<field name="date" eval="(DateTime.today() + timedelta(days=1)).strftime(\'%Y-%m-%d\')"/>',
+    remedy="Fix the expression; use only the names available to data files.",
+    prevents="ERROR Could not eval(...) for X in Y / SyntaxError / NameError",
+)
+def check_expressions(ctx):
+    own_ids = {record.xmlid for record in ctx.index.records if record.xmlid}
+    for record in ctx.index.records:
+        for expression, line, what in record.expressions:
+            try:
+                tree = ast.parse(expression.strip(), mode="eval")
+            except SyntaxError as error:
+                yield Issue(record.path, line, f"{what}: {error.msg} in {expression.strip()!r:.120}.",
+                            severity=data_severity(record), key=f"{record.xmlid}:{what}:syntax")
+                continue
+            if what == "context":
+                continue  # evaluated with other names, depending on the caller
+            unknown = sorted(_free_names(tree) - EVAL_NAMES - own_ids)
+            if unknown:
+                yield Issue(record.path, line,
+                            f"{what}: unknown name(s) {', '.join(unknown)} in "
+                            f"{expression.strip()!r:.120}.",
+                            severity=data_severity(record), key=f"{record.xmlid}:{what}:names")
+
+
+@rule(
+    "DAT004",
+    title="Records are of models the closure defines",
+    category="data", level="static", severity="error",
+    rationale="Each <record model>, <function model> and CSV file names a model that "
+    "must exist when the file loads: defined by the module or a module it depends "
+    "on. A model that only exists because another module is installed locally makes "
+    "the install fail elsewhere.",
+    bad='<record id="x" model="sale.order"/>   # without depending on sale',
+    good="'depends': ['sale']",
+    remedy="Depend on the module that defines the model, or fix its name.",
+    prevents="KeyError: 'model.name' (ParseError while parsing the file)",
+)
+def check_record_models(ctx):
+    models = None
+    for record in ctx.index.records:
+        if record.tag not in ("record", "function") or not record.model:
+            continue
+        if models is None:
+            if not ctx.facts.closure_models_complete(ctx.module.name):
+                return
+            models = ctx.facts.closure_models(ctx.module.name)
+        if record.model not in models:
+            yield Issue(record.path, record.line,
+                        f"No model {record.model!r} in the module or its dependencies.",
+                        severity=data_severity(record),
+                        key=f"{record.model}:{record.xmlid}")
+
+
+@rule(
+    "DAT005",
+    title="Record fields exist on the record's model",
+    category="data", level="static", severity="error",
+    rationale="Each <field name> of a <record> must be a field of its model in the "
+    "module's closure. Fields removed from Odoo are the classic case after a "
+    "migration: ir.cron numbercall, doall, function and args are gone in 18.0, "
+    "ir.actions.act_window view_type long before.",
+    bad='<record id="cron_x" model="ir.cron"><field name="numbercall">-1</field></record>',
+    good='<record id="cron_x" model="ir.cron"><field name="interval_number">1</field></record>',
+    remedy="Remove or rename the field; depend on the module that adds it.",
+    prevents="ValueError: Invalid field 'numbercall' on model 'ir.cron'",
+)
+def check_record_fields(ctx):
+    module = ctx.module.name
+    for record in ctx.index.records:
+        if record.tag != "record" or not record.model:
+            continue
+        known = ctx.facts.closure_model_fields(module, record.model)
+        if known is None:
+            continue
+        for data_field in record.fields:
+            name = data_field.name
+            if not name or name in known:
+                continue
+            advice = REMOVED_FIELDS.get((record.model, name))
+            yield Issue(record.path, data_field.line,
+                        f"{record.model} has no field {name!r}"
+                        + (f" ({advice})." if advice else " in the module or its dependencies."),
+                        severity=data_severity(record),
+                        key=f"{record.xmlid}:{name}")
+
+
+def _record_model(ctx, xmlid):
+    """Model of the record ``xmlid`` (fully qualified) in the module's scope, or None."""
+    owner = xmlid.partition(".")[0]
+    if owner not in ctx.facts.scope(ctx.module.name):
+        return None
+    definitions = ctx.facts.index(owner).xmlid_definitions.get(xmlid)
+    return definitions[0].model if definitions else None
+
+
+@rule(
+    "DAT016",
+    title="Menus point at actions and menus",
+    category="data", level="static", severity="error",
+    rationale="A <menuitem>'s action must be an action record (ir.actions.*) and its "
+    "parent a menu; its sequence an integer. Anything else fails when the menu is "
+    "created or, for a wrong action model, when the menu is opened.",
+    bad='<menuitem id="menu_x" action="view_x_form" sequence="ten"/>',
+    good='<menuitem id="menu_x" action="action_x" sequence="10"/>',
+    remedy="Point action= at an ir.actions.* record and parent= at a menu; use an "
+    "integer sequence.",
+    prevents="ValueError: invalid literal for int() / wrong action type on the menu",
+)
+def check_menus(ctx):
+    module = ctx.module.name
+    for record in ctx.index.records:
+        if record.tag != "menuitem":
+            continue
+        for ref in record.refs:
+            if ref.via not in ("action", "parent"):
+                continue
+            model = _record_model(ctx, full_xmlid(module, ref.xmlid))
+            if model is None:
+                continue
+            wrong = (not model.startswith("ir.actions.")) if ref.via == "action" else (
+                model != "ir.ui.menu")
+            if wrong:
+                expected = "an action" if ref.via == "action" else "a menu"
+                yield Issue(record.path, ref.line,
+                            f"{ref.via} '{ref.xmlid}' is a {model} record, not {expected}.",
+                            severity=data_severity(record), key=f"{record.xmlid}:{ref.via}")
+        sequence = record.sequence
+        if sequence is not None and not sequence.strip().lstrip("-").isdigit():
+            yield Issue(record.path, record.line,
+                        f"sequence {sequence!r} is not an integer.",
+                        severity=data_severity(record), key=f"{record.xmlid}:sequence")

@@ -1,0 +1,274 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Python model rules (DEP003, PY003, PY004, PY009, PY010): model classes read from the AST."""
+
+import os
+import re
+
+from .registry import Issue, rule
+
+# models.py regex_object_name
+MODEL_NAME_RE = re.compile(r"^[a-z0-9_.]+$")
+# Field parameters Odoo 17/18 no longer reads: (parameter, why).
+OBSOLETE_FIELD_PARAMETERS = {
+    "states": "removed in 17.0; use readonly/required expressions in the views",
+    "track_visibility": "replaced by tracking=True",
+    "group_operator": "renamed aggregator in 18.0",
+    "oldname": "removed; write a migration script",
+    "select": "renamed index",
+    "digits_compute": "replaced by digits",
+}
+
+
+@rule(
+    "DEP003",
+    title="Inherited models come from the dependency closure",
+    category="dependency", level="static", severity="error",
+    rationale="Every _inherit and _inherits target (and delegate=True comodel) must be "
+    "a model defined by the module or by a module it depends on: the registry is "
+    "built module by module, and a parent that only exists because some other "
+    "module is installed locally makes the install fail elsewhere.",
+    bad="_inherit = 'sale.order'   # with 'depends': ['account']",
+    good="_inherit = 'sale.order'   # with 'depends': ['sale']",
+    remedy="Add the module defining the parent model to 'depends', or fix its name.",
+    prevents="TypeError: Model 'x' does not exist in registry. / Model 'x' inherits "
+    "from non-existing model 'y'.",
+)
+def check_inherited_models(ctx):
+    if not ctx.facts.closure_models_complete(ctx.module.name):
+        return
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    if not models.all_named:
+        return
+    for model in ctx.index.models:
+        for parent in [*(model.inherit or ()), *(model.inherits or ())]:
+            # Extending a model needs some class that creates it; a parent, any class.
+            missing = not models.is_defined(parent) if parent == model.name else parent not in models
+            if missing:
+                yield Issue(model.path, model.line,
+                            f"{model.class_name} inherits {parent!r}, which no module of the "
+                            "closure defines.", key=f"{model.class_name}:{parent}")
+        for field in model.fields.values():
+            if field.kwargs.get("delegate") is True and field.comodel and field.comodel not in models:
+                yield Issue(model.path, field.line,
+                            f"{model.class_name}.{field.name} delegates to {field.comodel!r}, "
+                            "which no module of the closure defines.",
+                            key=f"{model.class_name}:{field.comodel}")
+
+
+@rule(
+    "PY003",
+    title="Model names are valid",
+    category="python", level="static", severity="error",
+    rationale="Odoo takes a model's name from _name, else from a single _inherit, "
+    "else from the class name. It must match ^[a-z0-9_.]+$: a class that sets "
+    "neither _name nor a single _inherit (e.g. _inherit = ['a', 'b']) gets its "
+    "CamelCase class name, which Odoo rejects.",
+    bad="class SaleOrder(models.Model):\n    _inherit = ['sale.order', 'mail.thread']",
+    good="class SaleOrder(models.Model):\n    _name = 'sale.order'\n"
+    "    _inherit = ['sale.order', 'mail.thread']",
+    remedy="Set _name explicitly (lowercase, dots and underscores).",
+    prevents="ValueError: The _name attribute X is not valid.",
+)
+def check_model_names(ctx):
+    for model in ctx.index.models:
+        if model.name is None or MODEL_NAME_RE.match(model.name):
+            continue
+        why = "" if model.has_name else " (taken from the class name: set _name)"
+        yield Issue(model.path, model.line, f"Invalid model name {model.name!r}{why}.",
+                    key=f"{model.class_name}:{model.name}")
+
+
+@rule(
+    "PY004",
+    title="New models have a _description",
+    category="python", level="static", severity="warning",
+    rationale="A class that creates a model without _description makes Odoo log "
+    "a WARNING at every registry load: a yellow build on odoo.sh.",
+    bad="class Thing(models.Model):\n    _name = 'x.thing'",
+    good="class Thing(models.Model):\n    _name = 'x.thing'\n    _description = 'Thing'",
+    remedy="Add _description with a human-readable name.",
+    prevents="WARNING The model x.thing has no _description",
+)
+def check_descriptions(ctx):
+    for model in ctx.index.models:
+        # kind None: a Python base class may provide _description.
+        if model.kind and model.is_definition and not model.attributes.get("_description"):
+            yield Issue(model.path, model.line,
+                        f"The model {model.name!r} has no _description.", key=model.name)
+
+
+@rule(
+    "PY009",
+    title="Field parameters are ones Odoo 18 reads",
+    category="python", level="static", severity="warning",
+    rationale="Odoo ignores unknown field parameters with a WARNING at every registry "
+    "load. Parameters removed or renamed by a migration (states=, track_visibility=, "
+    "group_operator=...) silently lose their effect.",
+    bad="state = fields.Selection(..., states={'done': [('readonly', True)]})\n"
+    "amount = fields.Float(group_operator='avg')",
+    good="amount = fields.Float(aggregator='avg')   # and readonly=\"state == 'done'\" in the view",
+    remedy="Use the 18.0 parameter, or move the behaviour to the views.",
+    prevents="WARNING Field x.y: unknown parameter 'states' / DeprecationWarning "
+    "group_operator is deprecated",
+)
+def check_field_parameters(ctx):
+    for model in ctx.index.models:
+        for field in model.fields.values():
+            if field.type is None:
+                continue
+            for parameter, advice in OBSOLETE_FIELD_PARAMETERS.items():
+                if parameter in field.kwargs:
+                    yield Issue(model.path, field.line,
+                                f"{model.name}.{field.name}: parameter {parameter!r} is "
+                                f"{advice}.", key=f"{model.name}.{field.name}:{parameter}")
+
+
+@rule(
+    "PY010",
+    title="Relational field definitions Odoo accepts",
+    category="python", level="static", severity="error",
+    rationale="Odoo refuses, at registry setup, a required many2one whose ondelete is "
+    "'set null' (it cannot null a required column), and a many2many to its own "
+    "model without explicit relation table and columns.",
+    bad="partner_id = fields.Many2one('res.partner', required=True, ondelete='set null')",
+    good="partner_id = fields.Many2one('res.partner', required=True, ondelete='restrict')",
+    remedy="Use ondelete='restrict' or 'cascade' on required many2ones; give "
+    "same-model many2manys relation=, column1= and column2=.",
+    prevents="ValueError: The m2o field x of model y is required but declares its "
+    "ondelete policy as being 'set null' / AssertionError: Implicit/canonical naming "
+    "of many2many relationship table is not possible",
+)
+def check_relational_fields(ctx):
+    for model in ctx.index.models:
+        for field in model.fields.values():
+            kwargs = field.kwargs
+            if (field.type == "Many2one" and kwargs.get("required") is True
+                    and kwargs.get("ondelete") == "set null"):
+                yield Issue(model.path, field.line,
+                            f"{model.name}.{field.name} is required with ondelete='set null'.",
+                            key=f"{model.name}.{field.name}:ondelete")
+            stored = kwargs.get("store") is True or not (kwargs.get("compute") or kwargs.get("related"))
+            if (field.type == "Many2many" and stored and field.comodel == model.name
+                    and "relation" not in kwargs and field.positional < 2):
+                yield Issue(model.path, field.line,
+                            f"{model.name}.{field.name} relates the model to itself without "
+                            "an explicit relation table and columns.",
+                            key=f"{model.name}.{field.name}:relation")
+
+
+
+def _module_path(relative_dir, level, module):
+    """Folder-relative dotted import → path prefix inside the module, or None."""
+    parts = relative_dir.split(os.sep) if relative_dir else []
+    if level > 1:
+        if level - 1 > len(parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+    if module:
+        parts = parts + module.split(".")
+    return os.sep.join(parts)
+
+
+def _reachable_files(ctx):
+    """Python files Odoo imports: the package __init__.py and what it imports, transitively."""
+    files = set(ctx.index.python)
+    self_prefix = f"odoo.addons.{ctx.module.name}"
+    reached, pending = set(), ["__init__.py"]
+    while pending:
+        relative = pending.pop()
+        if relative in reached or relative not in files:
+            continue
+        reached.add(relative)
+        folder = os.path.dirname(relative)
+        for level, module, names in ctx.index.python[relative].imports:
+            if level == 0:
+                if module != self_prefix and not module.startswith(self_prefix + "."):
+                    continue
+                base = _module_path("", 1, module[len(self_prefix) + 1:])
+            else:
+                base = _module_path(folder, level, module)
+            if base is None:
+                continue
+            targets = [base] + [os.path.join(base, name) for name in names if name != "*"]
+            for target in targets:
+                for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+                    if candidate in files:
+                        pending.append(os.path.normpath(candidate))
+    return reached
+
+
+@rule(
+    "MAN011",
+    title="The package imports every file that defines models",
+    category="manifest", level="static", severity="error",
+    rationale="Odoo imports the module's package (__init__.py) and registers the "
+    "model classes that import reaches, nothing else. A module without "
+    "__init__.py, or a models file no __init__.py imports, has models that never "
+    "exist: its views, data and access rules then fail on them.",
+    bad="models/__init__.py:  from . import sale_order   # models/sale_order_line.py forgotten",
+    good="models/__init__.py:  from . import sale_order, sale_order_line",
+    remedy="Add the missing __init__.py or the missing 'from . import' line.",
+    prevents="KeyError / Model not found: X (the model was never registered)",
+)
+def check_package_imports(ctx):
+    model_files = sorted({model.path for model in ctx.index.models})
+    if not model_files:
+        return
+    if "__init__.py" not in ctx.index.python:
+        yield Issue("__init__.py", None, "The module has Python models but no __init__.py; "
+                    "Odoo imports none of them.", key="init")
+        return
+    if any(summary.problem for summary in ctx.index.python.values()):
+        return  # PY001; imports of a file that does not parse are unknown
+    reached = _reachable_files(ctx)
+    for relative in model_files:
+        if relative in reached:
+            continue
+        # Only extensions: dead code, not a failure; new models: everything using them fails.
+        defines = any(m.is_definition for m in ctx.index.models if m.path == relative)
+        yield Issue(relative, None, f"{relative} defines models but no __init__.py imports "
+                    "it; its classes are never loaded.",
+                    severity=None if defines else "warning", key=relative)
+
+
+# Methods Odoo 18 never calls any more: an override is dead code.
+NEVER_CALLED_METHODS = {
+    "name_get": "override _compute_display_name instead",
+    "_name_search": "override _search_display_name instead",
+    "fields_view_get": "override get_views or _get_view instead",
+}
+REMOVED_CALL_ADVICE = {
+    "user_has_groups": ("error", "removed in 18.0 (AttributeError); use self.env.user.has_group()"),
+    "_check_recursion": ("warning", "deprecated in 18.0; use _has_cycle()"),
+    "_check_m2m_recursion": ("warning", "deprecated in 18.0; use _has_cycle()"),
+}
+
+
+@rule(
+    "PY013",
+    title="No removed or dead ORM APIs",
+    category="python", level="static", severity="error",
+    rationale="Odoo 18 removed user_has_groups() (calls raise AttributeError), "
+    "deprecated _check_recursion() (DeprecationWarning, a WARNING in the log), and no "
+    "longer calls name_get(), _name_search() or fields_view_get(): overriding them "
+    "silently changes nothing.",
+    bad="if self.user_has_groups('base.group_system'): ...\ndef name_get(self): ...",
+    good="if self.env.user.has_group('base.group_system'): ...\n"
+    "def _compute_display_name(self): ...",
+    remedy="Port the code to the 18.0 API named in the message.",
+    prevents="AttributeError: 'x' object has no attribute 'user_has_groups' / "
+    "DeprecationWarning / display names silently unchanged",
+)
+def check_removed_apis(ctx):
+    for relative, summary in ctx.index.python.items():
+        for method, line in summary.removed_calls:
+            severity, advice = REMOVED_CALL_ADVICE[method]
+            yield Issue(relative, line, f"{method}() is {advice}.",
+                        severity=None if severity == "error" else severity,
+                        key=f"{relative}:{method}:{line}")
+    for model in ctx.index.models:
+        for method, advice in NEVER_CALLED_METHODS.items():
+            if method in model.methods:
+                yield Issue(model.path, model.methods[method],
+                            f"{model.name}.{method}() is never called by Odoo 18; {advice}.",
+                            severity="warning", key=f"{model.name}:{method}")

@@ -1,0 +1,117 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Security rules (SEC001, SEC002): access rights of the module's models."""
+
+from ..index import ACL_MODEL_COLUMNS as MODEL_COLUMNS
+from ..index import full_xmlid
+from .registry import Issue, rule
+
+GROUP_COLUMNS = ("group_id:id", "group_id/id")
+PERMISSIONS = ("perm_read", "perm_write", "perm_create", "perm_unlink")
+# What Odoo's import accepts for a boolean column (ir_fields.py _str_to_boolean).
+BOOLEAN_VALUES = {"", "0", "1", "true", "false", "yes", "no", "y", "n"}
+
+
+@rule(
+    "SEC001",
+    title="New models have access rules",
+    category="security", level="static", severity="warning",
+    rationale="A model (TransientModel included) without any ir.model.access row is "
+    "usable by the superuser only, and Odoo logs a WARNING when the module loads: "
+    "a yellow build on odoo.sh.",
+    bad="_name = 'x.thing'   # no line for model_x_thing in security/ir.model.access.csv",
+    good="access_x_thing_user,x.thing.user,model_x_thing,base.group_user,1,1,1,1",
+    remedy="Add a line per group to security/ir.model.access.csv and list the file "
+    "in the manifest's 'data'.",
+    prevents="WARNING The models ['x.thing'] have no access rules in module x, "
+    "consider adding some",
+)
+def check_access_coverage(ctx):
+    new_models = [
+        model for model in ctx.index.models
+        if model.is_definition and model.kind in ("model", "transient")
+        and model.attributes.get("_abstract") is not True
+    ]
+    if not new_models:
+        return
+    covered = set()
+    for module in ctx.facts.scope(ctx.module.name):
+        covered |= ctx.facts.index(module).acl_model_names
+    for model in new_models:
+        if "model_" + model.name.replace(".", "_") not in covered:
+            yield Issue(model.path, model.line,
+                        f"The model {model.name!r} has no access rule.", key=model.name)
+
+
+@rule(
+    "SEC002",
+    title="Access rules name existing models and groups",
+    category="security", level="static", severity="error",
+    rationale="In ir.model.access.csv, model_id:id must be model_<model> of a module "
+    "that defines or extends the model (model_x for the module itself, "
+    "other_module.model_x otherwise), group_id:id a group of the closure defined "
+    "before the file loads; permissions are 0 or 1. Any other value aborts the install.",
+    bad="access_order,sale.order,model_sale_order,base.group_user,1,1,1,1   # in a module not extending sale.order",
+    good="access_order,sale.order,sale.model_sale_order,base.group_user,1,1,1,1",
+    remedy="Prefix foreign models with their module; fix model and group xmlids; "
+    "load the groups file before the CSV.",
+    prevents="Exception: Module loading X failed: file security/ir.model.access.csv "
+    "could not be processed: No matching record found for external id 'model_x' in "
+    "field 'Model'",
+)
+def check_access_references(ctx):
+    module = ctx.module.name
+    scope = set(ctx.facts.scope(module))
+    for record in ctx.index.acl_records:
+        for data_field in record.fields:
+            value = data_field.text.strip()
+            if not value:
+                continue
+            if data_field.name in MODEL_COLUMNS:
+                problem = _model_problem(ctx, module, scope, value)
+            elif data_field.name in GROUP_COLUMNS:
+                problem = _group_problem(ctx, module, scope, record, value)
+            elif data_field.name in PERMISSIONS and value.lower() not in BOOLEAN_VALUES:
+                problem = f"{data_field.name} must be 0 or 1, not {value!r}"
+            else:
+                continue
+            if problem:
+                yield Issue(record.path, record.line, f"{record.xmlid or 'row'}: {problem}.",
+                            key=f"{record.xmlid}:{data_field.name}")
+
+
+def _model_problem(ctx, module, scope, value):
+    xmlid = full_xmlid(module, value)
+    owner, _dot, local = xmlid.partition(".")
+    if owner not in scope:
+        return f"'{value}' belongs to {owner!r}, which is not in the dependencies"
+    if not local.startswith("model_"):
+        return None if ctx.facts.xmlid_exists(module, xmlid) is not False else (
+            f"no record '{xmlid}'")
+    if ctx.facts.index(owner).defines_xmlid(local):
+        return None
+    definers = sorted(
+        other for other in scope
+        if other != owner and ctx.facts.index(other).defines_xmlid(local)
+    )
+    hint = f"; use {definers[-1]}.{local}" if definers else ""
+    if owner == module:
+        return f"'{value}': the module does not define or extend that model{hint}"
+    return f"'{value}': {owner!r} does not define or extend that model{hint}"
+
+
+def _group_problem(ctx, module, scope, record, value):
+    xmlid = full_xmlid(module, value)
+    owner = xmlid.partition(".")[0]
+    if owner not in scope:
+        return f"'{value}' belongs to {owner!r}, which is not in the dependencies"
+    if owner == module:
+        definitions = ctx.index.xmlid_definitions.get(xmlid)
+        if definitions and definitions[0].seq > record.seq:
+            return (f"the group '{value}' is defined in {definitions[0].path}, loaded "
+                    "after this file")
+        if not definitions and ctx.facts.xmlid_exists(module, xmlid) is False:
+            return f"the group '{value}' is not defined by the module"
+        return None
+    if ctx.facts.xmlid_exists(module, xmlid) is False:
+        return f"no group '{xmlid}'"
+    return None

@@ -1,0 +1,515 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""View rules (VIEW): each view's arch, as Odoo validates it when the view is created."""
+
+import ast
+import re
+
+from lxml import etree
+
+from ..index import PERCENT_REF_RE, full_xmlid
+from .registry import Issue, data_severity, rule
+
+# Root tags of the view types Odoo 18 community registers (ir.ui.view type).
+VIEW_ROOTS = {
+    "list", "form", "graph", "pivot", "calendar", "kanban", "search", "qweb",
+    "activity", "hierarchy", "gantt", "map", "cohort", "grid",
+}
+POSITIONS = {"inside", "after", "before", "replace", "attributes", "move"}
+# A "tree" step in an xpath: //tree, /tree[...], field[@name='x']/tree
+TREE_STEP_RE = re.compile(r"(?:^|/)\s*tree\s*(?=$|[/\[])")
+FIELD_STEP_RE = re.compile(r"field\[@name\s*=\s*['\"]([\w.]+)['\"]\]")
+MAX_INHERITANCE_DEPTH = 20
+# Modifier attributes whose names Odoo checks against the model's fields; not
+# column_invisible, which reads the parent record's context in sub-views.
+MODIFIERS = ("invisible", "readonly", "required")
+# Names a modifier may use besides fields (tools/view_validation.py IGNORED_IN_EXPRESSION).
+MODIFIER_NAMES = frozenset((
+    "True", "False", "None", "self", "uid", "context", "context_today",
+    "allowed_company_ids", "current_company_id", "time", "datetime", "relativedelta",
+    "current_date", "today", "now", "abs", "len", "bool", "float", "str", "unicode", "set",
+    "parent", "id",
+))
+# Elements (the node itself included) whose text or an attribute names tree_view_ref.
+MENTIONS_TREE_VIEW_REF = etree.XPath(
+    "descendant-or-self::*[@*[contains(., 'tree_view_ref')] or contains(text(), 'tree_view_ref')]"
+)
+
+
+def _resolve_view(ctx, view, depth=0):
+    """``(model, type)`` of a view, following inherit_id through the closure."""
+    model = view.model
+    view_type = view.type or ("qweb" if view.qweb else None)
+    if view.inherit_ref is None:
+        if view_type is None and view.root is not None and view.root.tag in VIEW_ROOTS:
+            view_type = view.root.tag
+        return model, view_type
+    if (model and view_type) or depth > MAX_INHERITANCE_DEPTH:
+        return model, view_type
+    parent = _parent_view(ctx, view)
+    if parent is None:
+        return model, view_type
+    parent_model, parent_type = _resolve_view(ctx, parent, depth + 1)
+    return model or parent_model, view_type or parent_type
+
+
+def _parent_view(ctx, view):
+    if not view.inherit_ref:
+        return None
+    xmlid = full_xmlid(ctx.module.name, view.inherit_ref)
+    return ctx.facts.closure_view(ctx.module.name, xmlid)
+
+
+def _is_inheriting(view):
+    return view.inherit_ref is not None
+
+
+def _arch_views(ctx):
+    """``(view, model, type)`` of the module's views that have an arch, qweb excluded."""
+    for view in ctx.index.views:
+        if view.qweb or view.arch is None or view.root is None:
+            continue
+        model, view_type = _resolve_view(ctx, view)
+        if view_type is None or view_type == "qweb":
+            continue  # QWeb, or a parent the static level cannot see
+        yield view, model, view_type
+
+
+def _specs(view):
+    """The inheritance specs of an inheriting view's arch."""
+    root = view.root
+    if root is None:
+        return []
+    if root.tag == "data":
+        return [spec for spec in root if isinstance(spec.tag, str)]
+    return [root]
+
+
+@rule(
+    "VIEW001",
+    title="No <tree> views in Odoo 18 (renamed <list>)",
+    category="view", level="static", severity="error",
+    rationale="Odoo 17.5 renamed the list view: the root tag is <list>, the view "
+    "type 'list'. A <tree> root gives a view type Odoo 18 does not know, and an "
+    "inheriting view whose xpath looks for 'tree' no longer finds its target; "
+    "both abort the install.",
+    bad='<list string="Orders"> ... </list>  ->  written as <tree string="Orders">; '
+    '<xpath expr="//tree" position="inside">',
+    good='<list string="Orders"> ... </list>; <xpath expr="//list" position="inside">',
+    remedy="Rename <tree> to <list>, type 'tree' to 'list', //tree to //list "
+    "(Odoo's upgrade_code/17.5-01-tree-to-list.py script does it).",
+    prevents="ValueError: Wrong value for ir.ui.view.type: 'tree' / Element "
+    "'<xpath expr=\"//tree\">' cannot be located in parent view",
+)
+def check_tree_views(ctx):
+    for view in ctx.index.views:
+        record = view.record
+        if view.type == "tree":
+            yield Issue(record.path, record.get_field("type").line,
+                        "The view type 'tree' no longer exists; use 'list'.",
+                        severity=data_severity(record), key=f"{record.xmlid}:type")
+        if view.qweb or view.arch is None or view.root is None:
+            continue
+        root = view.root
+        if not _is_inheriting(view):
+            if root.tag == "tree":
+                yield Issue(record.path, root.sourceline,
+                            "<tree> views no longer exist in Odoo 18; use <list>.",
+                            severity=data_severity(record), key=f"{record.xmlid}:root")
+            continue
+        for spec in _specs(view):
+            if spec.tag == "xpath" and TREE_STEP_RE.search(spec.get("expr") or ""):
+                yield Issue(record.path, spec.sourceline,
+                            f"The xpath {spec.get('expr')!r} looks for <tree>; the parent "
+                            "view now has <list>.", severity=data_severity(record), key=f"{record.xmlid}:{spec.get('expr')}")
+            elif spec.tag == "tree":
+                yield Issue(record.path, spec.sourceline,
+                            "The spec <tree> cannot be located; use <list>.",
+                            severity=data_severity(record), key=f"{record.xmlid}:spec")
+
+
+@rule(
+    "VIEW002",
+    title="No attrs or states attributes in views",
+    category="view", level="static", severity="error",
+    rationale="Since 17.0 Odoo refuses any view (other than QWeb) whose combined "
+    "arch still has an 'attrs' or 'states' attribute, also when an inheriting "
+    "view sets it through <attribute name=\"attrs\">.",
+    bad="<field name=\"date\" attrs=\"{'invisible': [('state', '=', 'draft')]}\"/>",
+    good="<field name=\"date\" invisible=\"state == 'draft'\"/>",
+    remedy="Write the condition as a Python expression in invisible=, readonly=, "
+    "required= (and column_invisible= in lists); replace states= by invisible=.",
+    prevents='ValidationError: Since 17.0, the "attrs" and "states" attributes are '
+    "no longer used.",
+)
+def check_attrs_states(ctx):
+    for view, _model, _type in _arch_views(ctx):
+        record = view.record
+        for node in view.root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            names = [a for a in ("attrs", "states") if a in node.attrib]
+            if node.tag == "attribute" and node.get("name") in ("attrs", "states"):
+                names.append(node.get("name"))
+            for name in names:
+                yield Issue(record.path, node.sourceline,
+                            f"'{name}' is no longer supported (since 17.0); use "
+                            "invisible/readonly/required expressions.",
+                            severity=data_severity(record), key=f"{record.xmlid}:{node.sourceline}:{name}")
+
+
+@rule(
+    "VIEW003",
+    title="Views are of models the closure defines",
+    category="view", level="static", severity="error",
+    rationale="A view's model must exist when the view is created: defined by the "
+    "module or a module it depends on.",
+    bad='<field name="model">sale.order</field>   # without depending on sale',
+    good="'depends': ['sale']",
+    remedy="Fix the model name or depend on the module that defines it.",
+    prevents="ValidationError: Model not found: X",
+)
+def check_view_models(ctx):
+    models = None
+    for view in ctx.index.views:
+        if view.model is None or view.qweb:
+            continue
+        if models is None:
+            if not ctx.facts.closure_models_complete(ctx.module.name):
+                return
+            models = ctx.facts.closure_models(ctx.module.name)
+        if view.model not in models:
+            field = view.record.get_field("model")
+            yield Issue(view.record.path, field.line,
+                        f"No model {view.model!r} in the module or its dependencies.",
+                        key=f"{view.record.xmlid}:{view.model}")
+
+
+def _x2many_comodels(ctx, model, depth=2):
+    """Models of the x2many fields of ``model`` (sub-view contexts), None if unknown."""
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    found, frontier = set(), {model}
+    for _level in range(depth):
+        following = set()
+        for current in frontier:
+            names = models.fields(current)
+            if names is None:
+                return None
+            for name in names:
+                field = models.field(current, name)
+                if field is None:
+                    continue
+                if field.type in ("One2many", "Many2many"):
+                    if field.comodel is None:
+                        return None
+                    following.add(field.comodel)
+        following -= found
+        found |= following
+        frontier = following
+    return found
+
+
+def _comodel(ctx, model, name):
+    if model is None:
+        return None
+    field = ctx.facts.closure_python_models(ctx.module.name).field(model, name)
+    return field.comodel if field is not None else None
+
+
+def _walk(ctx, node, model):
+    """``(element, model)`` for every element under ``node``, in its model's context.
+
+    Children of a <field> are its sub-views, on the field's comodel; children of
+    a <groupby> are on the comodel of the grouped field. None: unknown context.
+    """
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        yield child, model
+        name = child.get("name")
+        if child.tag in ("field", "groupby") and name:
+            yield from _walk(ctx, child, _comodel(ctx, model, name))
+        else:
+            yield from _walk(ctx, child, model)
+
+
+def _field_known(ctx, model, name):
+    fields = ctx.facts.closure_model_fields(ctx.module.name, model) if model else None
+    return None if fields is None else name in fields
+
+
+def _method_known(ctx, model, name):
+    if model is None:
+        return None
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    methods = models.methods(model)
+    if methods is None:
+        return None
+    # getattr(model, name) also finds fields; only a name that is neither is missing.
+    return name in methods or bool(_field_known(ctx, model, name))
+
+
+def _view_problems(ctx, view, model, select, known):
+    """``(element, name, model)`` for names ``select`` picks that ``known`` says are missing.
+
+    ``select(element)`` returns the names an element uses (an iterable).
+
+    In an inheriting view, where a spec puts its content (main view or a one2many
+    sub-view) depends on the parent's combined arch: a name is reported only
+    when it exists on none of the models it could land on.
+    """
+    if not _is_inheriting(view):
+        for element, element_model in _walk(ctx, view.arch, model):
+            for name in select(element):
+                if known(ctx, element_model, name) is False:
+                    yield element, name, element_model
+        return
+    candidates = None
+    for spec in _specs(view):
+        if spec.get("position") in ("attributes", "move"):
+            continue
+        context = model
+        for step in FIELD_STEP_RE.findall(spec.get("expr") or ""):
+            context = _comodel(ctx, context, step) or context
+        for element, element_model in _walk(ctx, spec, context):
+            for name in select(element):
+                if known(ctx, element_model, name) is not False:
+                    continue
+                if element_model != context:
+                    yield element, name, element_model  # inside a sub-view the spec writes
+                    continue
+                if candidates is None:
+                    candidates = _x2many_comodels(ctx, model)
+                    if candidates is None:
+                        return
+                    candidates.add(model)
+                if all(known(ctx, other, name) is False for other in candidates):
+                    yield element, name, element_model
+
+
+def _field_name(element):
+    name = element.get("name") if element.tag == "field" else None
+    return (name,) if name else ()
+
+
+def _object_button_name(element):
+    if element.tag == "button" and element.get("type") == "object" and not element.get("special"):
+        name = element.get("name")
+        return (name,) if name else ()
+    return ()
+
+
+def _modifier_source(expression):
+    """The Python Odoo evaluates for a modifier, or "" for a constant.
+
+    convert.py replaces %(xmlid)d by a record id first; Odoo takes 0/1/true/false
+    in any case as constants.
+    """
+    expression = PERCENT_REF_RE.sub("1", (expression or "").strip())
+    return "" if expression.lower() in ("", "0", "1", "true", "false") else expression
+
+
+def _modifier_names(element):
+    """Root names the modifiers of ``element`` read (fields, for Odoo); unparsable: none."""
+    names = set()
+    for attribute in MODIFIERS:
+        expression = _modifier_source(element.get(attribute))
+        if not expression:
+            continue
+        try:
+            tree = ast.parse(expression, mode="eval")
+        except SyntaxError:
+            continue  # reported as a syntax error by check_view_modifiers
+        bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
+        names |= {
+            n.id for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        } - bound
+    return sorted(names - MODIFIER_NAMES)
+
+
+@rule(
+    "VIEW004",
+    title="Fields in views exist on their model",
+    category="view", level="static", severity="error",
+    rationale="Odoo validates every <field name> a view adds against the model (or "
+    "the comodel, inside a one2many's sub-view) when it creates the view. A field "
+    "that only exists because another module is installed locally, or that was "
+    "renamed, aborts the install.",
+    bad='<field name="partner_shipping_id"/>   # on a model without that field',
+    good='<field name="partner_id"/>',
+    remedy="Fix the field name, add the field, or depend on the module that defines it.",
+    prevents='ParseError: Field "x" does not exist in model "y"',
+)
+def check_view_fields(ctx):
+    for view, model, _type in _arch_views(ctx):
+        if not model:
+            continue
+        record = view.record
+        for node, name, node_model in _view_problems(ctx, view, model, _field_name, _field_known):
+            yield Issue(record.path, node.sourceline,
+                        f"Field {name!r} does not exist on model {node_model!r}.",
+                        severity=data_severity(record), key=f"{record.xmlid}:{node_model}:{name}")
+
+
+@rule(
+    "VIEW008",
+    title="Object buttons call public methods of their model",
+    category="view", level="static", severity="error",
+    rationale="When it creates a view, Odoo checks that each type=\"object\" button "
+    "names a method of the model (or of the comodel, in a sub-view) that is public "
+    "(no leading underscore), and that special= is cancel, save or add.",
+    bad='<button name="action_confirmed" type="object"/>   # the method is action_confirm',
+    good='<button name="action_confirm" type="object"/>',
+    remedy="Fix the method name, define the method, or depend on the module that does.",
+    prevents="ParseError: action_x is not a valid action on model.y / action_x on "
+    "model.y is private and cannot be called from a button",
+)
+def check_view_buttons(ctx):
+    for view, model, _type in _arch_views(ctx):
+        record = view.record
+        for element in view.arch.iter("button"):
+            special = element.get("special")
+            if special and special not in ("cancel", "save", "add"):
+                yield Issue(record.path, element.sourceline, f"Invalid special {special!r} "
+                            "(cancel, save or add).", severity=data_severity(record),
+                            key=f"{record.xmlid}:special:{special}")
+            name = next(iter(_object_button_name(element)), None)
+            if name and name.startswith("_"):
+                yield Issue(record.path, element.sourceline,
+                            f"The button calls {name!r}, a private method.",
+                            severity=data_severity(record), key=f"{record.xmlid}:{name}:private")
+        if not model:
+            continue
+        problems = _view_problems(ctx, view, model, _object_button_name, _method_known)
+        for node, name, node_model in problems:
+            if name.startswith("_"):
+                continue
+            yield Issue(record.path, node.sourceline,
+                        f"{name!r} is not a method of model {node_model!r}.",
+                        severity=data_severity(record), key=f"{record.xmlid}:{node_model}:{name}")
+
+
+@rule(
+    "VIEW005",
+    title="Inheriting views extend a view of the closure, with valid specs",
+    category="view", level="static", severity="error",
+    rationale="inherit_id is resolved when the view is created: the parent view must "
+    "come from a dependency, or from the module itself earlier in load order. Each "
+    "spec needs a valid xpath and position.",
+    bad='<field name="inherit_id" ref="sale_stock.view_order_form_inherit"/>   # not a dependency',
+    good='<field name="inherit_id" ref="sale.view_order_form"/>   # sale in depends',
+    remedy="Depend on the module that owns the parent view; fix the xmlid, xpath or position.",
+    prevents="External ID not found in the system / Invalid position attribute / "
+    "XPathSyntaxError: Invalid expression",
+)
+def check_inherited_views(ctx):
+    module = ctx.module.name
+    scope = ctx.facts.scope(module)
+    for view in ctx.index.views:
+        if not _is_inheriting(view):
+            continue
+        record = view.record
+        xmlid = full_xmlid(module, view.inherit_ref)
+        parent_module = xmlid.partition(".")[0]
+        line = next((r.line for r in record.refs if r.via == "inherit_id"), record.line)
+        if parent_module not in scope:
+            yield Issue(record.path, line,
+                        f"The parent view '{view.inherit_ref}' belongs to {parent_module!r}, "
+                        "which is not in the dependencies.", key=f"{xmlid}:closure")
+        elif parent_module == module:
+            definitions = ctx.index.xmlid_definitions.get(xmlid)
+            if not definitions:
+                yield Issue(record.path, line, f"The parent view '{view.inherit_ref}' is "
+                            "not defined by the module.", key=f"{xmlid}:missing")
+            elif definitions[0].seq >= record.seq:
+                yield Issue(record.path, line, f"The parent view '{view.inherit_ref}' is "
+                            f"defined later ({definitions[0].path}:{definitions[0].line}); "
+                            "a fresh install fails here.", key=f"{xmlid}:order")
+        elif ctx.facts.xmlid_exists(module, xmlid) is False:
+            yield Issue(record.path, line, f"No view '{view.inherit_ref}' in module "
+                        f"{parent_module!r}.", key=f"{xmlid}:missing")
+        if view.qweb or view.arch is None:
+            continue
+        for spec in _specs(view):
+            position = spec.get("position", "inside")
+            if position not in POSITIONS:
+                yield Issue(record.path, spec.sourceline,
+                            f"Invalid position {position!r}; use one of "
+                            f"{', '.join(sorted(POSITIONS))}.", severity=data_severity(record), key=f"{record.xmlid}:{position}")
+            if spec.tag == "xpath":
+                # convert.py replaces %(xmlid)d by the record id before Odoo sees the arch.
+                expr = PERCENT_REF_RE.sub("1", spec.get("expr") or "")
+                try:
+                    etree.XPath(expr)
+                except etree.XPathSyntaxError as error:
+                    yield Issue(record.path, spec.sourceline,
+                                f"Invalid xpath {spec.get('expr')!r}: {error}.",
+                                severity=data_severity(record), key=f"{record.xmlid}:{spec.get('expr')}")
+
+
+@rule(
+    "VIEW006",
+    title="Modifiers are Python expressions on existing fields",
+    category="view", level="static", severity="error",
+    rationale="Since 17.0, invisible=, readonly= and required= are Python expressions "
+    "that Odoo parses when it creates the view; every name they use must be a field "
+    "of the model (or parent, context, uid, today...). JavaScript operators (&&, !) "
+    "do not parse.",
+    bad='<field name="date" invisible="state == \'draft\' && !active"/>',
+    good='<field name="date" invisible="state == \'draft\' and not active"/>',
+    remedy="Write the condition in Python with field names of the model.",
+    prevents="ParseError: Invalid domain / field \"x\" does not exist in model \"y\"",
+)
+def check_view_modifiers(ctx):
+    for view, model, _type in _arch_views(ctx):
+        record = view.record
+        for element in view.arch.iter():
+            if not isinstance(element.tag, str):
+                continue
+            expressions = [(a, element.get(a)) for a in MODIFIERS if element.get(a)]
+            if element.tag == "attribute" and element.get("name") in MODIFIERS:
+                expressions.append((element.get("name"), element.text or ""))
+            for attribute, expression in expressions:
+                try:
+                    ast.parse(_modifier_source(expression) or "False", mode="eval")
+                except SyntaxError as error:
+                    yield Issue(record.path, element.sourceline,
+                                f"{attribute}={expression!r:.80} is not a Python expression: "
+                                f"{error.msg}.", severity=data_severity(record),
+                                key=f"{record.xmlid}:{element.sourceline}:{attribute}")
+        if not model:
+            continue
+        problems = _view_problems(ctx, view, model, _modifier_names, _field_known)
+        for node, name, node_model in problems:
+            yield Issue(record.path, node.sourceline,
+                        f"A modifier uses {name!r}, which is not a field of {node_model!r}.",
+                        severity=data_severity(record),
+                        key=f"{record.xmlid}:{node.sourceline}:{name}")
+
+
+@rule(
+    "VIEW007",
+    title="No tree_view_ref in contexts",
+    category="view", level="static", severity="warning",
+    rationale="Odoo 18's web client knows list_view_ref, not tree_view_ref: a context "
+    "that still names tree_view_ref is ignored without a word and the default list "
+    "view is shown instead of the one the module chose.",
+    bad="<field name=\"line_ids\" context=\"{'tree_view_ref': 'x.view_line_list'}\"/>",
+    good="<field name=\"line_ids\" context=\"{'list_view_ref': 'x.view_line_list'}\"/>",
+    remedy="Rename tree_view_ref to list_view_ref.",
+    prevents="The wrong list view, silently",
+)
+def check_tree_view_ref(ctx):
+    for record in ctx.index.records:
+        if record.tag != "record":
+            continue
+        for data_field in record.fields:
+            node = data_field.node
+            if node is None:
+                continue
+            for element in MENTIONS_TREE_VIEW_REF(node):
+                yield Issue(record.path, element.sourceline,
+                            "tree_view_ref is ignored by Odoo 18; use list_view_ref.",
+                            severity=data_severity(record),
+                            key=f"{record.xmlid}:{element.sourceline}")
