@@ -209,6 +209,14 @@ class StaticFacts:
             return None
         return False
 
+    def closure_record_model(self, name, xmlid):
+        """Model of the data record ``xmlid`` (fully qualified) in the module's scope, or None."""
+        owner = xmlid.partition(".")[0]
+        if owner not in self.scope(name):
+            return None
+        definitions = self.index(owner).xmlid_definitions.get(xmlid)
+        return definitions[0].model if definitions else None
+
     def closure_view(self, name, xmlid):
         """DataView of the view ``xmlid`` in the module's closure, or None."""
         module = xmlid.partition(".")[0]

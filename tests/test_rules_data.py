@@ -69,3 +69,13 @@ class TestRulesData(ValidatorCase):
         (finding,) = self.findings("mvt_dat012_columns")
         self.assertEqual(finding.rule, "DAT012")
         self.assertIn("'colour' is not a field of res.partner.category", finding.message)
+
+    def test_dat015_data_file_needs_demo_data(self):
+        (finding,) = self.findings("mvt_dat015")
+        self.assertEqual((finding.rule, finding.severity), ("DAT015", "error"))
+        self.assertIn("only exists in the demo data of 'base'", finding.message)
+
+    def test_dat006_int_value_missing_file_unknown_type(self):
+        findings = self.findings("mvt_dat006")
+        self.assertEqual([(f.rule, f.line) for f in findings],
+                         [("DAT006", 6), ("DAT006", 7), ("DAT006", 8)])

@@ -72,3 +72,8 @@ class TestRulesPython(ValidatorCase):
         self.assertEqual([(f.rule, f.severity, f.line) for f in findings],
                          [("PY013", "warning", 7), ("PY013", "error", 12)])
         self.assertIn("user_has_groups() is removed in 18.0", findings[1].message)
+
+    def test_man012_legacy_manifest_name_is_a_warning(self):
+        (finding,) = self.findings("mvt_man012")
+        self.assertEqual((finding.rule, finding.severity, finding.path),
+                         ("MAN012", "warning", "__openerp__.py"))

@@ -68,3 +68,9 @@ class TestRulesViews(ValidatorCase):
         self.assertEqual([(f.rule, f.line) for f in findings], [("VIEW006", 9), ("VIEW006", 10)])
         self.assertIn("is not a Python expression", findings[0].message)
         self.assertIn("'email_locked'", findings[1].message)
+
+    def test_act001_model_outside_closure_and_view_that_is_a_menu(self):
+        findings = self.findings("mvt_act001")
+        self.assertEqual([(f.rule, f.line) for f in findings], [("ACT001", 6), ("ACT001", 13)])
+        self.assertIn("'sale.order'", findings[0].message)
+        self.assertIn("is a ir.ui.menu record, not a view", findings[1].message)

@@ -1,10 +1,54 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Action rules (ACT002, ACT004): window actions and scheduled actions."""
+"""Action rules (ACT001, ACT002, ACT004): window actions and scheduled actions."""
 
 from ..index import full_xmlid
 from .registry import Issue, data_severity, rule
 
 CRON_INTERVALS = ("minutes", "hours", "days", "weeks", "months")
+
+
+@rule(
+    "ACT001",
+    title="Window actions open models of the closure, with views of the right kind",
+    category="action", level="static", severity="error",
+    rationale="Odoo checks when it creates an ir.actions.act_window that res_model is "
+    "a model of the registry. The model must come from the module or its "
+    "dependencies; view_id and search_view_id must be views (ir.ui.view records).",
+    bad='<field name="res_model">sale.order</field>   # without depending on sale',
+    good="'depends': ['sale']  +  <field name=\"res_model\">sale.order</field>",
+    remedy="Depend on the module that defines the model; fix the model or view xmlid.",
+    prevents="ValidationError: Invalid model name \"x\" in action definition.",
+)
+def check_window_actions(ctx):
+    module = ctx.module.name
+    models = None
+    for record in ctx.index.records:
+        if record.tag != "record" or record.model != "ir.actions.act_window":
+            continue
+        res_model = record.get_field("res_model")
+        if res_model is not None and not res_model.node.get("eval") and res_model.text.strip():
+            if models is None:
+                if not ctx.facts.closure_models_complete(module):
+                    models = set()
+                else:
+                    models = ctx.facts.closure_models(module)
+            name = res_model.text.strip()
+            if models and name not in models:
+                yield Issue(record.path, res_model.line,
+                            f"res_model {name!r} is not a model of the module or its "
+                            "dependencies.", severity=data_severity(record),
+                            key=f"{record.xmlid}:res_model")
+        for field_name in ("view_id", "search_view_id"):
+            view_field = record.get_field(field_name)
+            if view_field is None or not view_field.node.get("ref"):
+                continue
+            target = ctx.facts.closure_record_model(
+                module, full_xmlid(module, view_field.node.get("ref")))
+            if target and target not in ("ir.ui.view", "theme.ir.ui.view"):
+                yield Issue(record.path, view_field.line,
+                            f"{field_name} '{view_field.node.get('ref')}' is a {target} "
+                            "record, not a view.", severity=data_severity(record),
+                            key=f"{record.xmlid}:{field_name}")
 
 
 @rule(

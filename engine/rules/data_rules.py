@@ -55,6 +55,65 @@ def check_ignored_tags(ctx):
             yield Issue(data_file.path, line, message, key=f"{tag}:{line}")
 
 
+VALUE_TYPES = ("char", "int", "float", "list", "tuple", "base64", "file", "xml", "html")
+
+
+def _value_problem(ctx, node):
+    """Why convert.py would fail on this <field>'s value, or None."""
+    if node.get("eval") or node.get("ref") or node.get("search"):
+        return None
+    value_type = node.get("type", "char")
+    text = (node.text or "").strip()
+    if value_type not in VALUE_TYPES:
+        return f"unknown type {value_type!r} (one of {', '.join(VALUE_TYPES)})"
+    if node.get("file"):
+        module, _slash, relative = node.get("file").partition("/")
+        if module in ctx.facts.catalog and not ctx.facts.index(module).exact_case_exists(relative):
+            return f"file {node.get('file')!r} does not exist"
+        return None
+    if value_type == "base64":
+        return "type 'base64' needs a file= attribute"
+    if value_type == "file" and text and not ctx.index.exact_case_exists(text):
+        return f"file {text!r} does not exist in the module"
+    if value_type == "int" and text != "None":
+        try:
+            int(text)
+        except ValueError:
+            return f"{text!r} is not an integer"
+    if value_type == "float":
+        try:
+            float(text)
+        except ValueError:
+            return f"{text!r} is not a number"
+    return None
+
+
+@rule(
+    "DAT006",
+    title="Typed field values parse and files exist",
+    category="data", level="static", severity="error",
+    rationale="convert.py converts a <field>'s text by its type= attribute: int and "
+    "float must parse, type must be one Odoo knows, and file= / type=\"file\" paths "
+    "must exist (they are read at install; names are case-sensitive on Linux).",
+    bad='<field name="sequence" type="int">ten</field>  '
+    '<field name="image_1920" type="base64" file="my_module/static/img/Logo.png"/>',
+    good='<field name="sequence" type="int">10</field>  '
+    '<field name="image_1920" type="base64" file="my_module/static/img/logo.png"/>',
+    remedy="Fix the value, the type, or the file path (module/relative/path).",
+    prevents="ValueError: invalid literal for int() / Unknown type / FileNotFoundError",
+)
+def check_field_values(ctx):
+    for record in ctx.index.records:
+        if record.tag != "record":
+            continue
+        for data_field in record.fields:
+            problem = _value_problem(ctx, data_field.node)
+            if problem:
+                yield Issue(record.path, data_field.line, f"{data_field.name}: {problem}.",
+                            severity=data_severity(record),
+                            key=f"{record.xmlid}:{data_field.name}")
+
+
 def _free_names(tree):
     bound, used = set(), set()
     for node in ast.walk(tree):
@@ -160,15 +219,6 @@ def check_record_fields(ctx):
                         key=f"{record.xmlid}:{name}")
 
 
-def _record_model(ctx, xmlid):
-    """Model of the record ``xmlid`` (fully qualified) in the module's scope, or None."""
-    owner = xmlid.partition(".")[0]
-    if owner not in ctx.facts.scope(ctx.module.name):
-        return None
-    definitions = ctx.facts.index(owner).xmlid_definitions.get(xmlid)
-    return definitions[0].model if definitions else None
-
-
 @rule(
     "DAT016",
     title="Menus point at actions and menus",
@@ -190,7 +240,7 @@ def check_menus(ctx):
         for ref in record.refs:
             if ref.via not in ("action", "parent"):
                 continue
-            model = _record_model(ctx, full_xmlid(module, ref.xmlid))
+            model = ctx.facts.closure_record_model(module, full_xmlid(module, ref.xmlid))
             if model is None:
                 continue
             wrong = (not model.startswith("ir.actions.")) if ref.via == "action" else (

@@ -297,3 +297,21 @@ def check_hooks(ctx):
             expected = "env" if arguments else "no argument"
             yield _manifest_issue(ctx, key, f"The {key} {name!r} must take {expected} (line "
                                   f"{signature.line} of __init__.py).")
+
+
+@rule(
+    "MAN012",
+    title="The manifest is named __manifest__.py",
+    category="manifest", level="static", severity="warning",
+    rationale="Odoo still reads a legacy __openerp__.py manifest, but logs a "
+    "DeprecationWarning for it since 17.0: a WARNING in every build log.",
+    bad="my_module/__openerp__.py",
+    good="my_module/__manifest__.py",
+    remedy="Rename the file to __manifest__.py (valid since 10.0).",
+    prevents="DeprecationWarning: __openerp__.py manifests are deprecated since 17.0",
+)
+def check_manifest_name(ctx):
+    if ctx.module.manifest_file == "__openerp__.py":
+        yield Issue(ctx.module.manifest_file, None,
+                    "The manifest is __openerp__.py; rename it to __manifest__.py.",
+                    key="openerp")

@@ -115,6 +115,40 @@ def check_own_references(ctx):
                         severity=data_severity(record), key=f"{xmlid}:order")
 
 
+@rule(
+    "DAT015",
+    title="Data files do not depend on demo data",
+    category="data", level="static", severity="error",
+    rationale="Databases created without demo data (odoo.sh production, "
+    "--without-demo) never load demo files. A 'data' file that references a record "
+    "another module creates only in its demo data installs on a test database and "
+    "fails on production.",
+    bad="'data': ['data/defaults.xml']   # ref=\"product.product_product_4\" (product demo)",
+    good="'demo': ['demo/defaults.xml']   # or reference a record of product's data",
+    remedy="Move the record to the module's demo files, or reference data records.",
+    prevents="ValueError: External ID not found in the system (on databases without demo data)",
+)
+def check_demo_references(ctx):
+    module = ctx.module.name
+    scope = ctx.facts.scope(module)
+    for record in ctx.index.records:
+        if record.kind != "data":
+            continue
+        for ref in record.refs:
+            owner, dot, _local = ref.xmlid.partition(".")
+            if not dot or owner == module or owner not in scope or ref.optional:
+                continue
+            definitions = [
+                definition for other in scope if other != module
+                for definition in ctx.facts.index(other).xmlid_definitions.get(ref.xmlid, ())
+            ]
+            if definitions and all(d.kind == "demo" for d in definitions):
+                yield Issue(record.path, ref.line,
+                            f"{ref.via}: '{ref.xmlid}' only exists in the demo data of "
+                            f"{owner!r}; databases without demo data cannot install this file.",
+                            key=f"{ref.xmlid}:demo")
+
+
 def _defined_by_ancestor(record, definition):
     """A nested one2many record may refer to the record it is nested in."""
     parent = record.parent
