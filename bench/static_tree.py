@@ -33,6 +33,11 @@ LATENT_ODOO_BUGS = {
         "views/stock_landed_cost_views.xml inherits mrp_landed_costs.view_mrp_landed_costs_form "
         "but depends on stock_landed_costs and mrp_subcontracting only; mrp_landed_costs is "
         "merely auto_install on the same modules, so the order is not guaranteed.",
+    ("hr_skills", "PY007"):
+        "models/hr_employee_skill_log.py: skill_id and skill_level_id are stored computed "
+        "fields with compute='_compute_skill_id' / '_compute_skill_level_id', methods that "
+        "only hr.employee.skill defines; the log rows always get both values on create, so "
+        "the missing methods are never called, but any recompute raises AttributeError.",
 }
 
 

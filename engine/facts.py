@@ -17,7 +17,7 @@ from .index import ModuleIndex
 AUTOMATIC_FIELDS = frozenset(
     ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
 )
-# Public methods every model has (odoo/models.py BaseModel, 18.0).
+# Methods every model has (odoo/models.py BaseModel, 18.0): public, then private.
 BASE_MODEL_METHODS = frozenset("""
     action_archive action_unarchive browse check_access check_access_rights check_access_rule
     check_field_access_rights clear_caches concat copy copy_data copy_translations create
@@ -28,6 +28,32 @@ BASE_MODEL_METHODS = frozenset("""
     onchange read read_group search search_count search_fetch search_read sorted sudo
     toggle_active union unlink update update_field_translations with_company with_context
     with_env with_prefetch with_user write
+    _add_field _add_inherited_fields _add_missing_default_values _add_precomputed_values
+    _add_sql_constraints _apply_ir_rules _apply_onchange_methods _as_query _auto_init
+    _build_model _build_model_attributes _build_model_check_base _build_model_check_parent
+    _cache _check_access _check_company _check_company_domain _check_m2m_recursion
+    _check_parent_path _check_qorder _check_recursion _check_removed_columns
+    _clean_properties _compute_display_name _compute_field_value _condition_to_sql
+    _constraint_methods _convert_records _convert_to_record _convert_to_write _create
+    _determine_fields_to_fetch _export_rows _extract_records _fetch_field _fetch_query
+    _field_to_sql _filter_access_rules _filter_access_rules_python _filtered_access _flush
+    _flush_search _get_base_lang _get_external_ids _get_placeholder_filename
+    _get_redirect_suggested_company _has_cycle _has_onchange _in_cache_without
+    _inherits_check _init_column _init_constraints_onchanges _invalidate_cache
+    _is_an_ordinary_table _load_records _load_records_create _load_records_write
+    _mapped_func _modified _modified_triggers _onchange_methods _ondelete_methods
+    _order_field_to_sql _order_to_sql _origin _parent_store_compute _parent_store_create
+    _parent_store_update _parent_store_update_prepare _pop_field _prepare_create_values
+    _prepare_setup _read_format _read_group _read_group_empty_value _read_group_expand_full
+    _read_group_fill_results _read_group_fill_temporal _read_group_format_result
+    _read_group_format_result_properties _read_group_get_annotated_groupby
+    _read_group_groupby _read_group_groupby_properties _read_group_having
+    _read_group_orderby _read_group_postprocess_aggregate _read_group_postprocess_groupby
+    _read_group_select _rec_name_fallback _recompute_field _recompute_model
+    _recompute_recordset _register_hook _search _search_display_name _setup_base
+    _setup_complete _setup_fields _table_has_rows _table_sql _traverse_related_sql
+    _unregister_hook _update_cache _update_field_translations _valid_field_parameter
+    _validate_fields _where_calc _write _write_multi
 """.split())
 # xmlids Odoo creates from code rather than data files: unknown, never missing.
 GENERATED_XMLID_PREFIXES = ("field_", "selection__", "constraint_", "module_")

@@ -77,3 +77,13 @@ class TestRulesPython(ValidatorCase):
         (finding,) = self.findings("mvt_man012")
         self.assertEqual((finding.rule, finding.severity, finding.path),
                          ("MAN012", "warning", "__openerp__.py"))
+
+    def test_py006_related_path_with_a_missing_step(self):
+        (finding,) = self.findings("mvt_py006")
+        self.assertEqual((finding.rule, finding.line), ("PY006", 7))
+        self.assertIn("'cty' is not a field of 'res.partner'", finding.message)
+
+    def test_py007_compute_and_selection_methods_that_do_not_exist(self):
+        findings = self.findings("mvt_py007")
+        self.assertEqual([(f.rule, f.line) for f in findings], [("PY007", 7), ("PY007", 8)])
+        self.assertIn("compute='_compute_mvt_totl'", findings[0].message)

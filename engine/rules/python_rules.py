@@ -272,3 +272,78 @@ def check_removed_apis(ctx):
                 yield Issue(model.path, model.methods[method],
                             f"{model.name}.{method}() is never called by Odoo 18; {advice}.",
                             severity="warning", key=f"{model.name}:{method}")
+
+
+# Field parameters that name a method of the model.
+METHOD_PARAMETERS = ("compute", "inverse", "search", "selection", "group_expand")
+
+
+@rule(
+    "PY007",
+    title="Methods named in field definitions exist",
+    category="python", level="static", severity="error",
+    rationale="compute=, inverse=, search=, group_expand= (and selection= given as "
+    "a string) name methods Odoo looks up on the model. A misspelt name "
+    "goes unnoticed until the field is computed: during the install for a stored "
+    "computed field, else in front of a user.",
+    bad="total = fields.Float(compute='_compute_totl', store=True)",
+    good="total = fields.Float(compute='_compute_total', store=True)",
+    remedy="Fix the method name or define the method on the model.",
+    prevents="AttributeError: 'x.model' object has no attribute '_compute_totl'",
+)
+def check_field_methods(ctx):
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    for model in ctx.index.models:
+        if not model.name:
+            continue
+        methods = models.methods(model.name)
+        if methods is None:
+            continue
+        for field in model.fields.values():
+            if field.type is None:
+                continue
+            for parameter in METHOD_PARAMETERS:
+                method = field.kwargs.get(parameter)
+                if isinstance(method, str) and method and method not in methods:
+                    yield Issue(model.path, field.line,
+                                f"{model.name}.{field.name}: {parameter}={method!r} is not a "
+                                "method of the model.", key=f"{model.name}.{field.name}:{parameter}")
+
+
+@rule(
+    "PY006",
+    title="related= paths exist",
+    category="python", level="static", severity="error",
+    rationale="Odoo resolves each step of a related field when it sets up the "
+    "registry, at every server start: a step that is not a field of the previous "
+    "step's comodel stops the registry from loading.",
+    bad="partner_city = fields.Char(related='partner_id.cty')",
+    good="partner_city = fields.Char(related='partner_id.city')",
+    remedy="Fix the path; every step but the last must be a relational field.",
+    prevents="KeyError: Field cty referenced in related field definition x.partner_city "
+    "does not exist.",
+)
+def check_related_paths(ctx):
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    for model in ctx.index.models:
+        if not model.name:
+            continue
+        for field in model.fields.values():
+            related = field.kwargs.get("related")
+            if not isinstance(related, str) or not related:
+                continue
+            current = model.name
+            for step in related.split("."):
+                names = models.fields(current)
+                if names is None:
+                    break
+                if step not in names:
+                    yield Issue(model.path, field.line,
+                                f"{model.name}.{field.name}: related={related!r}: {step!r} is "
+                                f"not a field of {current!r}.",
+                                key=f"{model.name}.{field.name}:related")
+                    break
+                step_field = models.field(current, step)
+                current = step_field.comodel if step_field is not None else None
+                if current is None:
+                    break
