@@ -46,23 +46,60 @@ def colour_of(issues):
     return "yellow" if codes else "green"
 
 
+def shadow_odoo(source, target, work):
+    """An Odoo tree of symlinks in which ``target`` is missing, so a variant can replace it.
+
+    Odoo always puts its own ``odoo/addons`` first on the addons path, and in
+    the nightly layout every community module lives there: a copy of such a
+    module elsewhere on the path is never the one installed. The shadow tree
+    keeps only ``base`` in ``odoo/addons`` and links every other module but
+    ``target`` from a second folder, as in the git layout.
+    """
+    shadow = os.path.join(work, f"odoo-without-{target}")
+    os.makedirs(os.path.join(shadow, "odoo", "addons"))
+    os.makedirs(os.path.join(shadow, "addons"))
+    shutil.copy(os.path.join(source, "odoo-bin"), shadow)  # a copy: Python resolves a linked script
+    for entry in os.listdir(os.path.join(source, "odoo")):
+        if entry != "addons":
+            os.symlink(os.path.join(source, "odoo", entry), os.path.join(shadow, "odoo", entry))
+    core = os.path.join(source, "odoo", "addons")
+    for entry in os.listdir(core):
+        if entry in (target, "__init__.py"):
+            continue
+        into = "odoo/addons" if entry == "base" else "addons"
+        os.symlink(os.path.join(core, entry), os.path.join(shadow, into, entry))
+    # Odoo's own odoo/addons/__init__.py extends its path with every odoo/addons
+    # on sys.path, which would bring the original tree (installed in the venv)
+    # back; this one keeps only the shadow's.
+    with open(os.path.join(shadow, "odoo", "addons", "__init__.py"), "w", encoding="utf-8") as init:
+        init.write("import os.path\n__path__ = [os.path.abspath(path) for path in __path__]\n")
+    return shadow
+
+
 class Bench:
     def __init__(self):
-        self.addons_path = os.environ["MV_ADDONS_PATH"].split(",")
         self.python = os.environ["MV_PYTHON"]
-        self.odoo_bin = os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin")
+        self.odoo_src = os.environ["MV_ODOO_SRC"]
+        self.core = os.path.join(self.odoo_src, "odoo", "addons")
+        self.project_paths = [p for p in os.environ["MV_ADDONS_PATH"].split(",") if p != self.core]
         self.anchors = os.environ["MV_ANCHORS_BIN"]
         self.server = DatabaseServer(data_dir=os.environ["MV_DATA_DIR"])
         self.work = tempfile.mkdtemp(prefix="mv_accuracy_")
+        self.shadows = {}
         drop_orphans(self.server)
 
     def catalog(self, first_path=None):
-        return discovery.discover([p for p in (first_path, FIXTURES, *self.addons_path) if p])
+        return discovery.discover([p for p in (first_path, FIXTURES, *self.project_paths, self.core) if p])
 
     def label(self, folder, name):
-        catalog = self.catalog(folder)
-        paths = ",".join([folder, FIXTURES, *self.addons_path])
-        launcher = Launcher([self.python, self.odoo_bin], paths, self.server, timeout_from_env(), "18.0")
+        if name not in self.shadows:
+            self.shadows[name] = shadow_odoo(self.odoo_src, name, self.work)
+        shadow = self.shadows[name]
+        paths = [folder, FIXTURES, *self.project_paths, os.path.join(shadow, "addons"),
+                 os.path.join(shadow, "odoo", "addons")]
+        catalog = discovery.discover(paths)
+        launcher = Launcher([self.python, os.path.join(shadow, "odoo-bin")], ",".join(paths), self.server,
+                            timeout_from_env(), "18.0")
         return colour_of(Rehearsal(launcher, catalog, work_dir=self.work).fresh_install(
             catalog.get(name), demo=True))
 
@@ -72,7 +109,7 @@ class Bench:
         return sorted({f.rule for f in report.modules[0].findings if f.severity == "error"})
 
     def dynamic(self, folder, name):
-        command = [self.python, self.odoo_bin, f"--addons-path={os.environ['MV_ADDONS_PATH']}", "validate",
+        command = [self.python, os.path.join(self.odoo_src, "odoo-bin"), f"--addons-path={os.environ['MV_ADDONS_PATH']}", "validate",
                    "-c", os.environ["MV_CONF"], "-d", os.environ["MV_DB"], "--log-level=critical",
                    "--level", "dynamic", "--path", os.path.join(folder, name), "--format", "json"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -85,21 +122,21 @@ class Bench:
     def pylint(self, folder, name):
         result = subprocess.run(
             [os.path.join(self.anchors, "pylint"), "--load-plugins=pylint_odoo", "-d", "all", "-e", "odoolint",
-             "--valid-odoo-versions=18.0", "--output-format=json", os.path.join(folder, name)],
-            capture_output=True, text=True, cwd=self.work, check=False,
+             "--valid-odoo-versions=18.0", "--output-format=json", name],
+            capture_output=True, text=True, cwd=folder, check=False,
             env=dict(os.environ, PYLINTHOME=os.path.join(self.work, "pylint")),
         )
         try:
             messages = json.loads(result.stdout or "[]")
         except json.JSONDecodeError:
             return {f"pylint crashed: {result.stderr[-200:]}"}
-        return {(m["message-id"], os.path.relpath(m["path"], name) if m["path"] else "",
-                 LINE_RE.sub("#", m["message"])) for m in messages}
+        return {(m["message-id"], m["path"], LINE_RE.sub("#", m["message"])) for m in messages}
 
     def oca(self, folder, name):
-        result = subprocess.run([os.path.join(self.anchors, "oca-checks-odoo-module"), os.path.join(folder, name)],
-                                capture_output=True, text=True, cwd=self.work, check=False)
-        lines = (result.stdout + result.stderr).replace(folder, "").splitlines()
+        result = subprocess.run([os.path.join(self.anchors, "oca-checks-odoo-module"), name],
+                                capture_output=True, text=True, cwd=folder, check=False)
+        # It prints absolute paths, sometimes without the leading slash.
+        lines = (result.stdout + result.stderr).replace(folder, "").replace(folder.lstrip("/"), "").splitlines()
         return {LINE_RE.sub("#", line) for line in lines if line.strip()}
 
     def copy(self, source, tag):

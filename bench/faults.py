@@ -271,9 +271,28 @@ def benign_python_comment(v):
     v.write(relative, "# Reviewed for the deployment.\n" + v.read(relative))
 
 
+def _list_view(v):
+    """``(file, view xmlid, model)`` of the first list view of the module."""
+    relative = v.data_file_with("<list")
+    match = re.search(r'<record id="(\w+)" model="ir.ui.view">\s*<field name="name">[^<]*</field>\s*'
+                      r'<field name="model">([\w.]+)</field>\s*<field name="arch" type="xml">\s*<list',
+                      v.read(relative))
+    if not match:
+        raise NotApplicable("no list view record")
+    return relative, match.group(1), match.group(2)
+
+
+def _model_file_of(v, model):
+    for path in sorted(glob.glob(v.file("models/*.py"))):
+        if re.search(rf"_name = ['\"]{re.escape(model)}['\"]", open(path, encoding="utf-8").read()):
+            return os.path.relpath(path, v.path)
+    raise NotApplicable(f"no file defines {model}")
+
+
 def benign_new_field_in_view(v):
-    v.sub(v.model_file(), r"(_name = ['\"][\w.]+['\"]\n)", "\\1    mv_note = fields.Char()\n")
-    v.sub(v.data_file_with("<list"), r"(<list\b[^>]*>)", r'\1<field name="mv_note" optional="hide"/>')
+    relative, xmlid, model = _list_view(v)
+    v.sub(_model_file_of(v, model), rf"(_name = ['\"]{re.escape(model)}['\"]\n)", "\\1    mv_note = fields.Char()\n")
+    v.sub(relative, rf'(<record id="{xmlid}" model="ir.ui.view">.*?<list\b[^>]*>)', r'\1<field name="mv_note" optional="hide"/>')
 
 
 def benign_summary(v):
@@ -297,15 +316,12 @@ def benign_xml_comment(v):
 
 
 def benign_inherited_view(v):
-    match = re.search(r'<record id="(\w+)" model="ir.ui.view">\s*<field name="name">[^<]*</field>\s*'
-                      r'<field name="model">([\w.]+)</field>', v.read(v.data_file_with("<list")))
-    if not match:
-        raise NotApplicable("no view record")
+    _relative, xmlid, model = _list_view(v)
     v.add_data_file("views/mv_benign_inherit.xml", f"""
     <record id="mv_benign_inherit" model="ir.ui.view">
-        <field name="model">{match.group(2)}</field>
-        <field name="inherit_id" ref="{match.group(1)}"/>
-        <field name="arch" type="xml"><xpath expr="/*" position="attributes"><attribute name="sample">1</attribute></xpath></field>
+        <field name="model">{model}</field>
+        <field name="inherit_id" ref="{xmlid}"/>
+        <field name="arch" type="xml"><xpath expr="/list" position="attributes"><attribute name="string">Edited</attribute></xpath></field>
     </record>""")
 
 
