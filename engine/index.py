@@ -455,6 +455,8 @@ def _field_from_call(name, node):
         field_type = None
     kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
     comodel = None
+    if field_type == "One2many" and len(node.args) > 1:
+        kwargs.setdefault("inverse_name", _literal(node.args[1]))
     if field_type in RELATIONAL_TYPES:
         comodel = kwargs.get("comodel_name")
         if comodel is None and node.args:

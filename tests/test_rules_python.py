@@ -87,3 +87,15 @@ class TestRulesPython(ValidatorCase):
         findings = self.findings("mvt_py007")
         self.assertEqual([(f.rule, f.line) for f in findings], [("PY007", 7), ("PY007", 8)])
         self.assertIn("compute='_compute_mvt_totl'", findings[0].message)
+
+    def test_py005_unknown_comodel_warns_and_missing_inverse_fails(self):
+        findings = self.findings("mvt_py005")
+        self.assertEqual([(f.rule, f.severity, f.line) for f in findings],
+                         [("PY005", "warning", 7), ("PY005", "error", 8)])
+
+    def test_py012_rec_name_and_order_fields(self):
+        findings = self.findings("mvt_py012")
+        self.assertEqual([f.rule for f in findings], ["PY012", "PY012"])
+        messages = " ".join(f.message for f in findings)
+        self.assertIn("_rec_name 'title'", messages)
+        self.assertIn("_order names 'sequance'", messages)

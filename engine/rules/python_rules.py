@@ -347,3 +347,77 @@ def check_related_paths(ctx):
                 current = step_field.comodel if step_field is not None else None
                 if current is None:
                     break
+
+
+@rule(
+    "PY005",
+    title="Relational fields point at models of the closure",
+    category="python", level="static", severity="error",
+    rationale="A many2one/one2many/many2many comodel must be a model of the module or "
+    "its dependencies: otherwise Odoo logs a WARNING and points the field at a dummy "
+    "model, and everything using it fails later. A one2many's inverse field must "
+    "exist on the comodel, or the registry does not load.",
+    bad="line_ids = fields.One2many('sale.order.line', 'order_id')   # without sale",
+    good="line_ids = fields.One2many('x.thing.line', 'thing_id')",
+    remedy="Depend on the module that defines the comodel; fix the comodel or inverse name.",
+    prevents="WARNING Field x.y with unknown comodel_name 'z' / UserError: No inverse "
+    "field 'y' found for 'z'",
+)
+def check_relational_targets(ctx):
+    module = ctx.module.name
+    if not ctx.facts.closure_models_complete(module):
+        return
+    models = ctx.facts.closure_python_models(module)
+    for model in ctx.index.models:
+        for field in model.fields.values():
+            # A related field takes its comodel from the field it follows.
+            if not field.comodel or field.kwargs.get("related"):
+                continue
+            if field.comodel not in models:
+                yield Issue(model.path, field.line,
+                            f"{model.name}.{field.name}: the comodel {field.comodel!r} is not "
+                            "a model of the module or its dependencies.",
+                            severity="warning", key=f"{model.name}.{field.name}:comodel")
+                continue
+            inverse = field.kwargs.get("inverse_name") if field.type == "One2many" else None
+            comodel_fields = models.fields(field.comodel)
+            if isinstance(inverse, str) and comodel_fields is not None and inverse not in comodel_fields:
+                yield Issue(model.path, field.line,
+                            f"{model.name}.{field.name}: no field {inverse!r} on {field.comodel!r} "
+                            "to be the one2many's inverse.", key=f"{model.name}.{field.name}:inverse")
+
+
+@rule(
+    "PY012",
+    title="_rec_name and _order name fields of the model",
+    category="python", level="static", severity="error",
+    rationale="Odoo asserts at registry setup that _rec_name is a field of the model; "
+    "an _order naming an unknown field makes every search without an explicit order "
+    "fail.",
+    bad="_rec_name = 'title'   # the field is called name\n_order = 'sequance, id'",
+    good="_rec_name = 'name'\n_order = 'sequence, id'",
+    remedy="Name existing fields in _rec_name and _order.",
+    prevents="AssertionError: Invalid _rec_name='title' for model 'x' / ValueError: "
+    "Invalid field 'sequance' on model 'x'",
+)
+def check_model_attributes(ctx):
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    for model in ctx.index.models:
+        if not model.name:
+            continue
+        names = models.fields(model.name)
+        if names is None:
+            continue
+        rec_name = model.attributes.get("_rec_name")
+        if isinstance(rec_name, str) and rec_name not in names:
+            yield Issue(model.path, model.line, f"_rec_name {rec_name!r} is not a field of "
+                        f"{model.name!r}.", key=f"{model.name}:_rec_name")
+        order = model.attributes.get("_order")
+        if not isinstance(order, str):
+            continue
+        for term in order.split(","):
+            words = term.split()
+            name = words[0].strip('"') if words else ""
+            if name and name not in names:
+                yield Issue(model.path, model.line, f"_order names {name!r}, which is not a "
+                            f"field of {model.name!r}.", key=f"{model.name}:_order:{name}")
