@@ -249,7 +249,10 @@ class ModuleIndex:
             return True
         for cut in range(1, len(parts)):
             prefix = "_".join(parts[:cut]) + "_"
-            if any(self.python_mentions(prefix + tail) for tail in ("%s", "{", "%(")):
+            # The pattern must start a string or follow the module's dot: 'in_group_%s'
+            # does not make 'group_x' generated.
+            if any(self.python_mentions(lead + prefix + tail)
+                   for lead in ("'", '"', ".") for tail in ("%s", "{", "%(")):
                 return True
         return False
 
@@ -669,6 +672,7 @@ class DataRecord:
     expressions: list = field(default_factory=list)  # (python source, line, what)
     parent: object = None  # the record a nested one2many record belongs to
     sequence: str | None = None  # a <menuitem>'s sequence attribute
+    method: str | None = None  # a <function>'s method name
 
     def get_field(self, name):
         return next((f for f in self.fields if f.name == name), None)
@@ -837,6 +841,7 @@ class _DataReader:
 
     def read_call(self, data_file, node):
         record = self.make(data_file, node.tag, node, node.get("model"), node.get("id"))
+        record.method = node.get("name") if node.tag == "function" else None
         data_file.records.append(record)
         line = node.sourceline
         if node.get("search"):

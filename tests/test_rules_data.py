@@ -79,3 +79,8 @@ class TestRulesData(ValidatorCase):
         findings = self.findings("mvt_dat006")
         self.assertEqual([(f.rule, f.line) for f in findings],
                          [("DAT006", 6), ("DAT006", 7), ("DAT006", 8)])
+
+    def test_dat009_function_calls_a_missing_method(self):
+        (finding,) = self.findings("mvt_dat009")
+        self.assertEqual((finding.rule, finding.line), ("DAT009", 4))
+        self.assertIn("'_mvt_install_defaults'", finding.message)

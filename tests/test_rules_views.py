@@ -74,3 +74,13 @@ class TestRulesViews(ValidatorCase):
         self.assertEqual([(f.rule, f.line) for f in findings], [("ACT001", 6), ("ACT001", 13)])
         self.assertIn("'sale.order'", findings[0].message)
         self.assertIn("is a ir.ui.menu record, not a view", findings[1].message)
+
+    def test_act003_server_action_code_that_does_not_compile(self):
+        (finding,) = self.findings("mvt_act003")
+        self.assertEqual((finding.rule, finding.line), ("ACT003", 8))
+        self.assertIn("does not compile", finding.message)
+
+    def test_view012_unknown_groups_are_warnings(self):
+        findings = self.findings("mvt_view012")
+        self.assertEqual([(f.rule, f.severity, f.line) for f in findings],
+                         [("VIEW012", "warning", 10), ("VIEW012", "warning", 11)])

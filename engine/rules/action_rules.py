@@ -1,5 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Action rules (ACT001, ACT002, ACT004): window actions and scheduled actions."""
+"""Action rules (ACT001-ACT004): window, server and scheduled actions."""
+
+import ast
 
 from ..index import full_xmlid
 from .registry import Issue, data_severity, rule
@@ -139,3 +141,29 @@ def _creates(ctx, module, record):
     if xmlid.partition(".")[0] != module:
         return False
     return ctx.index.xmlid_definitions.get(xmlid, [record])[0] is record
+
+
+@rule(
+    "ACT003",
+    title="Server action and scheduled action code compiles",
+    category="action", level="static", severity="error",
+    rationale="Odoo compiles the code of every ir.actions.server and ir.cron record "
+    "when it creates it (a constraint): a syntax error aborts the install.",
+    bad='<field name="code">model._cron_cleanup(</field>',
+    good='<field name="code">model._cron_cleanup()</field>',
+    remedy="Fix the Python in the code field.",
+    prevents="ValidationError: SyntaxError ... (in the code of a server action)",
+)
+def check_action_code(ctx):
+    for record in ctx.index.records:
+        if record.tag != "record" or record.model not in ("ir.actions.server", "ir.cron"):
+            continue
+        code = record.get_field("code")
+        if code is None or code.node.get("eval") or code.node.get("ref"):
+            continue
+        try:
+            compile(code.text.strip(), f"{record.path}:{code.line}", "exec", ast.PyCF_ONLY_AST)
+        except SyntaxError as error:
+            yield Issue(record.path, code.line, f"The code does not compile: {error.msg} "
+                        f"(line {error.lineno} of the code).", severity=data_severity(record),
+                        key=f"{record.xmlid}:code")

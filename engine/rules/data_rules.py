@@ -255,3 +255,28 @@ def check_menus(ctx):
             yield Issue(record.path, record.line,
                         f"sequence {sequence!r} is not an integer.",
                         severity=data_severity(record), key=f"{record.xmlid}:sequence")
+
+
+@rule(
+    "DAT009",
+    title="<function> calls a method of its model",
+    category="data", level="static", severity="error",
+    rationale="A <function model=... name=...> tag calls the method while the file "
+    "loads; a method that the model does not have in the module's closure aborts "
+    "the install.",
+    bad='<function model="res.partner" name="_install_defaults"/>   # no such method',
+    good='<function model="res.partner" name="_install_default_partners"/>',
+    remedy="Fix the method name, or depend on the module that defines the method.",
+    prevents="AttributeError: The method 'x' does not exist on the model 'y'",
+)
+def check_functions(ctx):
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    for record in ctx.index.records:
+        if record.tag != "function" or not record.model:
+            continue
+        method = record.method
+        methods = models.methods(record.model)
+        if method and methods is not None and method not in methods:
+            yield Issue(record.path, record.line,
+                        f"{record.model} has no method {method!r}.",
+                        severity=data_severity(record), key=f"{record.model}:{method}")

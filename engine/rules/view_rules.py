@@ -513,3 +513,39 @@ def check_tree_view_ref(ctx):
                             "tree_view_ref is ignored by Odoo 18; use list_view_ref.",
                             severity=data_severity(record),
                             key=f"{record.xmlid}:{element.sourceline}")
+
+
+@rule(
+    "VIEW012",
+    title="Groups named in views exist",
+    category="view", level="static", severity="warning",
+    rationale="groups= on a view element restricts it to those groups. Odoo 18 "
+    "ignores a group it cannot find, without a word: the element's visibility is not "
+    "what the module meant, usually because the group's module is not a dependency "
+    "or its xmlid is misspelt.",
+    bad='<field name="margin" groups="sale.group_margin"/>   # no such group',
+    good='<field name="margin" groups="base.group_user"/>',
+    remedy="Fix the group xmlid, or depend on the module that defines it.",
+    prevents="Fields or buttons silently shown to the wrong users",
+)
+def check_view_groups(ctx):
+    module = ctx.module.name
+    for view, _model, _type in _arch_views(ctx):
+        record = view.record
+        for element in view.arch.iter():
+            if not isinstance(element.tag, str):
+                continue
+            groups = element.get("groups")
+            if element.tag == "attribute" and element.get("name") == "groups":
+                groups = element.text
+            for group in (groups or "").split(","):
+                group = group.strip().lstrip("!")
+                if not group:
+                    continue
+                xmlid = full_xmlid(module, group)
+                if xmlid.partition(".")[0] not in ctx.facts.scope(module) or (
+                        ctx.facts.xmlid_exists(module, xmlid) is False):
+                    yield Issue(record.path, element.sourceline,
+                                f"The group '{group}' does not exist in the module's "
+                                "closure; Odoo ignores it.",
+                                key=f"{record.xmlid}:{element.sourceline}:{group}")
