@@ -80,7 +80,13 @@ class TestRulesViews(ValidatorCase):
         self.assertEqual((finding.rule, finding.line), ("ACT003", 8))
         self.assertIn("does not compile", finding.message)
 
-    def test_view012_unknown_groups_are_warnings(self):
+    def test_view012_unknown_groups(self):
         findings = self.findings("mvt_view012")
         self.assertEqual([(f.rule, f.severity, f.line) for f in findings],
-                         [("VIEW012", "warning", 10), ("VIEW012", "warning", 11)])
+                         [("VIEW012", "error", 10), ("VIEW012", "error", 11)])
+
+    def test_view008_action_buttons_missing_or_not_an_action(self):
+        findings = self.findings("mvt_view008_action")
+        self.assertEqual([(f.rule, f.line) for f in findings], [("VIEW008", 10), ("VIEW008", 11)])
+        self.assertIn("'base.mvt_no_such_action' does not exist", findings[0].message)
+        self.assertIn("is a ir.ui.view record, not an action", findings[1].message)

@@ -352,13 +352,27 @@ def check_view_fields(ctx):
                         severity=data_severity(record), key=f"{record.xmlid}:{node_model}:{name}")
 
 
+def _button_action_problem(ctx, xmlid):
+    """Why a type="action" button naming ``xmlid`` fails at view creation, or None."""
+    module = ctx.module.name
+    if xmlid.partition(".")[0] not in ctx.facts.scope(module):
+        return f"The button's action '{xmlid}' belongs to a module outside the dependencies."
+    if ctx.facts.xmlid_exists(module, xmlid) is False:
+        return f"The button's action '{xmlid}' does not exist."
+    model = ctx.facts.closure_record_model(module, xmlid)
+    if model and not model.startswith("ir.actions."):
+        return f"The button's action '{xmlid}' is a {model} record, not an action."
+    return None
+
+
 @rule(
     "VIEW008",
     title="Object buttons call public methods of their model",
     category="view", level="static", severity="error",
     rationale="When it creates a view, Odoo checks that each type=\"object\" button "
     "names a method of the model (or of the comodel, in a sub-view) that is public "
-    "(no leading underscore), and that special= is cancel, save or add.",
+    "(no leading underscore), that a type=\"action\" button names an existing action, "
+    "and that special= is cancel, save or add.",
     bad='<button name="action_confirmed" type="object"/>   # the method is action_confirm',
     good='<button name="action_confirm" type="object"/>',
     remedy="Fix the method name, define the method, or depend on the module that does.",
@@ -374,6 +388,14 @@ def check_view_buttons(ctx):
                 yield Issue(record.path, element.sourceline, f"Invalid special {special!r} "
                             "(cancel, save or add).", severity=data_severity(record),
                             key=f"{record.xmlid}:special:{special}")
+            action = element.get("name") or ""
+            if (element.get("type") == "action" and "." in action and "%(" not in action
+                    and not special):
+                problem = _button_action_problem(ctx, action)
+                if problem:
+                    yield Issue(record.path, element.sourceline, problem,
+                                severity=data_severity(record),
+                                key=f"{record.xmlid}:{action}:action")
             name = next(iter(_object_button_name(element)), None)
             if name and name.startswith("_"):
                 yield Issue(record.path, element.sourceline,
@@ -518,15 +540,15 @@ def check_tree_view_ref(ctx):
 @rule(
     "VIEW012",
     title="Groups named in views exist",
-    category="view", level="static", severity="warning",
-    rationale="groups= on a view element restricts it to those groups. Odoo 18 "
-    "ignores a group it cannot find, without a word: the element's visibility is not "
-    "what the module meant, usually because the group's module is not a dependency "
-    "or its xmlid is misspelt.",
+    category="view", level="static", severity="error",
+    rationale="groups= on a view element restricts it to those groups. When it "
+    "creates the view, Odoo 18 requires every group named (also after '!') to exist; "
+    "a group of a module outside the dependencies, or a misspelt xmlid, aborts the "
+    "install.",
     bad='<field name="margin" groups="sale.group_margin"/>   # no such group',
     good='<field name="margin" groups="base.group_user"/>',
     remedy="Fix the group xmlid, or depend on the module that defines it.",
-    prevents="Fields or buttons silently shown to the wrong users",
+    prevents="ValidationError: The group \"x\" defined in view does not exist!",
 )
 def check_view_groups(ctx):
     module = ctx.module.name
@@ -546,6 +568,6 @@ def check_view_groups(ctx):
                 if xmlid.partition(".")[0] not in ctx.facts.scope(module) or (
                         ctx.facts.xmlid_exists(module, xmlid) is False):
                     yield Issue(record.path, element.sourceline,
-                                f"The group '{group}' does not exist in the module's "
-                                "closure; Odoo ignores it.",
+                                f"The group '{group}' does not exist in the module's closure.",
+                                severity=data_severity(record),
                                 key=f"{record.xmlid}:{element.sourceline}:{group}")
