@@ -792,7 +792,8 @@ class _DataReader:
             record.expressions.append((node.get("search"), line, f"search of {name}"))
             _expression_refs(node.get("search"), line, "search", record.refs)
         elif node.get("ref"):
-            via = "inherit_id" if name == "inherit_id" and record.model in VIEW_MODELS else f"ref of {name}"
+            parent_view = name == "inherit_id" and record.model in VIEW_MODELS
+            via = "inherit_id" if parent_view else f"ref of {name}"
             record.refs.append(Ref(node.get("ref"), line, via, optional))
         elif node.get("eval"):
             record.expressions.append((node.get("eval"), line, f"eval of {name}"))

@@ -123,7 +123,8 @@ def check_crons(ctx):
                 and interval.text.strip() not in CRON_INTERVALS):
             yield Issue(record.path, interval.line,
                         f"interval_type {interval.text.strip()!r} is not one of "
-                        f"{', '.join(CRON_INTERVALS)}.", severity=data_severity(record), key=f"{record.xmlid}:interval_type")
+                        f"{', '.join(CRON_INTERVALS)}.", severity=data_severity(record),
+                        key=f"{record.xmlid}:interval_type")
         if not _creates(ctx, module, record):
             continue
         for required in ("name", "model_id"):

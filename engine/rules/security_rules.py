@@ -50,7 +50,8 @@ def check_access_coverage(ctx):
     "that defines or extends the model (model_x for the module itself, "
     "other_module.model_x otherwise), group_id:id a group of the closure defined "
     "before the file loads; permissions are 0 or 1. Any other value aborts the install.",
-    bad="access_order,sale.order,model_sale_order,base.group_user,1,1,1,1   # in a module not extending sale.order",
+    bad="access_order,sale.order,model_sale_order,base.group_user,1,1,1,1\n"
+    "# in a module that does not extend sale.order",
     good="access_order,sale.order,sale.model_sale_order,base.group_user,1,1,1,1",
     remedy="Prefix foreign models with their module; fix model and group xmlids; "
     "load the groups file before the CSV.",

@@ -120,7 +120,8 @@ def check_tree_views(ctx):
             if spec.tag == "xpath" and TREE_STEP_RE.search(spec.get("expr") or ""):
                 yield Issue(record.path, spec.sourceline,
                             f"The xpath {spec.get('expr')!r} looks for <tree>; the parent "
-                            "view now has <list>.", severity=data_severity(record), key=f"{record.xmlid}:{spec.get('expr')}")
+                            "view now has <list>.", severity=data_severity(record),
+                            key=f"{record.xmlid}:{spec.get('expr')}")
             elif spec.tag == "tree":
                 yield Issue(record.path, spec.sourceline,
                             "The spec <tree> cannot be located; use <list>.",
@@ -154,7 +155,8 @@ def check_attrs_states(ctx):
                 yield Issue(record.path, node.sourceline,
                             f"'{name}' is no longer supported (since 17.0); use "
                             "invisible/readonly/required expressions.",
-                            severity=data_severity(record), key=f"{record.xmlid}:{node.sourceline}:{name}")
+                            severity=data_severity(record),
+                            key=f"{record.xmlid}:{node.sourceline}:{name}")
 
 
 @rule(
@@ -319,7 +321,10 @@ def _modifier_names(element):
             tree = ast.parse(expression, mode="eval")
         except SyntaxError:
             continue  # reported as a syntax error by check_view_modifiers
-        bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        bound = {
+            n.id for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+        }
         bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
         names |= {
             n.id for n in ast.walk(tree)
@@ -367,7 +372,7 @@ def _button_action_problem(ctx, xmlid):
 
 @rule(
     "VIEW008",
-    title="Object buttons call public methods of their model",
+    title="Buttons call public methods of their model and existing actions",
     category="view", level="static", severity="error",
     rationale="When it creates a view, Odoo checks that each type=\"object\" button "
     "names a method of the model (or of the comodel, in a sub-view) that is public "
@@ -458,7 +463,8 @@ def check_inherited_views(ctx):
             if position not in POSITIONS:
                 yield Issue(record.path, spec.sourceline,
                             f"Invalid position {position!r}; use one of "
-                            f"{', '.join(sorted(POSITIONS))}.", severity=data_severity(record), key=f"{record.xmlid}:{position}")
+                            f"{', '.join(sorted(POSITIONS))}.", severity=data_severity(record),
+                            key=f"{record.xmlid}:{position}")
             if spec.tag == "xpath":
                 # convert.py replaces %(xmlid)d by the record id before Odoo sees the arch.
                 expr = PERCENT_REF_RE.sub("1", spec.get("expr") or "")
