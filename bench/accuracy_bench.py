@@ -12,6 +12,10 @@ an odoo.sh build: red, yellow or green), then validated by:
     clean copy does not have (line numbers masked), as the anchor study did.
 Prints recall on red variants and false alarms on green ones, per fault class
 and per tool. Run it through bench/run: ``bench/run accuracy [module ...]``.
+
+With ``--agreement`` it checks the labels instead: each variant is also
+installed the way a developer would (``odoo-bin -i`` creating a new database)
+and the outcome of the two must agree (the bulletproof level's promise).
 """
 
 import json
@@ -91,17 +95,27 @@ class Bench:
     def catalog(self, first_path=None):
         return discovery.discover([p for p in (first_path, FIXTURES, *self.project_paths, self.core) if p])
 
-    def label(self, folder, name):
+    def launcher(self, folder, name):
         if name not in self.shadows:
             self.shadows[name] = shadow_odoo(self.odoo_src, name, self.work)
         shadow = self.shadows[name]
         paths = [folder, FIXTURES, *self.project_paths, os.path.join(shadow, "addons"),
                  os.path.join(shadow, "odoo", "addons")]
-        catalog = discovery.discover(paths)
         launcher = Launcher([self.python, os.path.join(shadow, "odoo-bin")], ",".join(paths), self.server,
                             timeout_from_env(), "18.0")
+        return launcher, discovery.discover(paths)
+
+    def label(self, folder, name):
+        launcher, catalog = self.launcher(folder, name)
         return colour_of(Rehearsal(launcher, catalog, work_dir=self.work).fresh_install(
             catalog.get(name), demo=True))
+
+    def bare_label(self, folder, name):
+        """The outcome of a plain ``odoo-bin -i`` creating a new database, judged alike."""
+        from bulletproof_bench import bare_install  # noqa: PLC0415
+
+        launcher, _catalog = self.launcher(folder, name)
+        return bare_install(launcher, self.server, name, True, self.work)[0]
 
     def static(self, folder, name):
         catalog = self.catalog(folder)
@@ -148,7 +162,8 @@ class Bench:
 
 def main(argv):
     bench = Bench()
-    targets = argv or DEFAULT_TARGETS
+    agreement = "--agreement" in argv
+    targets = [arg for arg in argv if not arg.startswith("--")] or DEFAULT_TARGETS
     rows = []
     started = time.perf_counter()
     for target in targets:
@@ -172,6 +187,12 @@ def main(argv):
             except NotApplicable:
                 continue
             label = bench.label(folder, target)
+            if agreement:
+                bare = bench.bare_label(folder, target)
+                rows.append((target, edit.__name__, label, bare))
+                print(f"{edit.__name__:34} rehearsal {label:7} bare install {bare:7} "
+                      f"{'agree' if label == bare else 'DISAGREE'}")
+                continue
             static, dynamic = bench.static(folder, target), bench.dynamic(folder, target)
             pylint = bool(bench.pylint(folder, target) - base_pylint)
             oca = bool(bench.oca(folder, target) - base_oca)
@@ -180,6 +201,11 @@ def main(argv):
             mark = lambda flag: "yes" if flag else "-"  # noqa: E731
             print(f"{edit.__name__:34} {label:7} {mark(static):7} {mark(dynamic):8} {mark(pylint):7} "
                   f"{mark(oca):5}  {','.join(sorted(set(static) | set(dynamic)))}")
+    if agreement:
+        agreed = sum(1 for row in rows if row[2] == row[3])
+        print(f"\nagreement of the rehearsal with a bare install: {agreed}/{len(rows)} variants "
+              f"({100 * agreed / max(len(rows), 1):.0f}%), {time.perf_counter() - started:.0f} s")
+        return 0 if agreed == len(rows) else 1
     summarize(rows, time.perf_counter() - started)
     return 0
 
