@@ -8,6 +8,7 @@ module's closure so that "installed here" never stands in for "will exist".
 
 import importlib.metadata
 import importlib.util
+import os
 import re
 from functools import cached_property
 
@@ -250,6 +251,55 @@ class StaticFacts:
             return None
         return self.index(module).views_by_xmlid.get(xmlid)
 
+    # Deployment facts (ODS002): requirement files an odoo.sh build installs.
+
+    def requirement_names(self, folder):
+        """Normalized names listed by ``folder/requirements.txt``; None if unknown.
+
+        An empty set when the folder has no requirements.txt; None when the file
+        cannot be read or includes other files (``-r``/``-c``) not followed here.
+        """
+        cache = self.__dict__.setdefault("_requirement_names", {})
+        if folder not in cache:
+            cache[folder] = read_requirement_names(os.path.join(folder, "requirements.txt"))
+        return cache[folder]
+
+    @cached_property
+    def odoo_source_root(self):
+        """Real path of the folder holding the ``odoo`` package (and Odoo's requirements.txt)."""
+        spec = importlib.util.find_spec("odoo")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        return os.path.dirname(os.path.realpath(list(spec.submodule_search_locations)[0]))
+
+    def odoo_requirement_names(self):
+        """Names in Odoo's own requirements.txt (installed on every build), or empty."""
+        cache = self.__dict__.setdefault("_requirement_names", {})
+        if None not in cache:
+            root = self.odoo_source_root
+            names = root and read_requirement_names(os.path.join(root, "requirements.txt"))
+            cache[None] = names or frozenset()
+        return cache[None]
+
+    def distribution_aliases(self, name):
+        """Normalized distribution names that provide the importable package ``name``.
+
+        Manifests often list an import name ('dateutil') where requirements list
+        the distribution ('python-dateutil'); only this interpreter's installed
+        distributions are known.
+        """
+        cache = self.__dict__.setdefault("_distribution_aliases", {})
+        if not cache:
+            try:
+                mapping = importlib.metadata.packages_distributions()
+            except Exception:  # noqa: BLE001 - broken metadata: no aliases known
+                mapping = {}
+            cache.update({normalize_distribution_name(top): frozenset(
+                normalize_distribution_name(dist) for dist in dists)
+                for top, dists in mapping.items()})
+            cache.setdefault("", frozenset())
+        return cache.get(normalize_distribution_name(name), frozenset())
+
 
 class DynamicFacts(StaticFacts):
     """Static facts plus the running instance's registry, database and interpreter."""
@@ -286,3 +336,57 @@ class DynamicFacts(StaticFacts):
         if importlib.util.find_spec(name.replace("-", "_")) is not None:
             return None
         return f"Python package {name!r} is not installed"
+
+    # Deployment facts (ODS001, ODS003): the database's module states.
+
+    def module_states(self):
+        """``{module name: state}`` of every row of ir_module_module, read once per run."""
+        if not hasattr(self, "_module_states"):
+            modules = self.env["ir.module.module"].sudo().with_context(
+                active_test=False).search_fetch([], ["name", "state"])
+            self._module_states = {module.name: module.state for module in modules}
+        return self._module_states
+
+
+REQUIREMENT_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def normalize_distribution_name(name):
+    """PEP 503 form: case-insensitive, runs of '-', '_' and '.' are one '-'."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(requirement):
+    """Normalized distribution name of a requirement string (PEP 508 or URL#egg=), or None."""
+    egg = EGG_RE.search(requirement)
+    if egg:
+        return normalize_distribution_name(egg.group(1))
+    if "://" in requirement:
+        return None
+    match = REQUIREMENT_NAME_RE.match(requirement)
+    return normalize_distribution_name(match.group(1)) if match else None
+
+
+def read_requirement_names(path):
+    """Names a requirements file lists: empty if there is no file, None if unknown."""
+    if not os.path.isfile(path):
+        return frozenset()
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(1024 * 1024).splitlines()
+    except OSError:
+        return None
+    names = set()
+    for line in lines:
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(("-r", "-c", "--requirement", "--constraint")):
+            return None  # an included file may list it
+        if line.startswith("-") and not line.startswith(("-e", "--editable")):
+            continue  # an option (--index-url...)
+        name = requirement_name(line.split(None, 1)[-1] if line.startswith("-e") else line)
+        if name:
+            names.add(name)
+    return frozenset(names)

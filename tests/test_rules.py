@@ -91,6 +91,6 @@ class TestRules(ValidatorCase):
     def test_broken_example_gives_the_expected_findings(self):
         self.assertEqual(
             self.codes("mv_example_broken", "dynamic"),
-            ["DAT001", "DAT012", "DEP001", "MAN004", "MAN009", "MAN010", "PY001"],
+            ["DAT001", "DAT012", "DEP001", "MAN004", "MAN009", "MAN010", "ODS002", "PY001"],
         )
         self.assertEqual(self.codes("mv_example_clean", "dynamic"), [])
