@@ -17,6 +17,7 @@ SECTIONS = (  # (fragment, title); the order a newcomer reads them in
     ("USAGE", "Usage"),
     (None, "Rule catalogue"),
     ("ROADMAP", "Known issues / Roadmap"),
+    ("DEVELOP", "Architecture"),
 )
 
 

@@ -18,6 +18,7 @@ from functools import cached_property
 from lxml import etree
 
 from .discovery import find_manifest
+from .python_scope import import_time_problems
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SKIPPED_DIRS = {"static", "node_modules", "__pycache__", ".git"}
@@ -417,6 +418,7 @@ class PythonFile:
     view_mode_tree: list = field(default_factory=list)  # lines of 'view_mode': '...tree...'
     hidden_classes: bool = False  # classes created in loops or conditions: models unknown
     removed_calls: list = field(default_factory=list)  # (method, line) of removed ORM APIs
+    import_problems: list = field(default_factory=list)  # (kind, name, line) raising at import
 
 
 @dataclass
@@ -613,6 +615,8 @@ def summarize_python(index, relative):
                 summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
     if VIEW_MODE_TREE_RE.search(source):
         _collect_view_modes(tree, summary)
+    summary.import_problems = import_time_problems(
+        tree, os.path.dirname(os.path.join(index.root, relative)), source)
     if any(name.encode() in source for name in REMOVED_METHODS):
         # A text match is only a hint (comments, strings); the calls come from the AST.
         for node in ast.walk(tree):

@@ -78,6 +78,15 @@ class TestRules(ValidatorCase):
         (finding,) = self.run_engine(["mvt_py001"]).modules[0].findings
         self.assertEqual((finding.rule, finding.path, finding.line), ("PY001", "broken.py", 1))
 
+    def test_py002_import_time_name_and_missing_import(self):
+        findings = self.run_engine(["mvt_py002"]).modules[0].findings
+        self.assertEqual(
+            sorted((f.rule, f.path, f.line) for f in findings),
+            [("PY002", "__init__.py", 2), ("PY002", "models/thing.py", 8)],
+        )
+        self.assertIn("'DEFAULT_SIZE'", " ".join(f.message for f in findings))
+        self.assertIn("'wizards'", " ".join(f.message for f in findings))
+
     def test_dat012_csv_named_after_no_model_and_without_id(self):
         findings = self.run_engine(["mvt_dat012"]).modules[0].findings
         self.assertEqual([f.rule for f in findings], ["DAT012", "DAT012"])

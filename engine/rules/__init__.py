@@ -5,5 +5,5 @@ from .registry import RULES, Issue, rule  # noqa: F401
 from . import manifest_rules, dependency_rules, file_rules  # noqa: F401
 from . import xmlid_rules, data_rules, view_rules, python_rules  # noqa: F401
 from . import security_rules, action_rules  # noqa: F401
-from . import rehearsal_rules  # noqa: F401
+from . import rehearsal_rules, import_rules  # noqa: F401
 from . import deployment_rules, label_rules  # noqa: F401

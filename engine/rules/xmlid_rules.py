@@ -6,7 +6,9 @@ moment the referencing record loads: a dependency's record, or one of the
 module's own records defined earlier in manifest order.
 """
 
-from ..index import full_xmlid
+import os
+
+from ..index import FileProblem, full_xmlid
 from .registry import Issue, data_severity, rule
 
 
@@ -192,6 +194,32 @@ def check_xmlid_hygiene(ctx):
 
 
 
+def defined_in_unlisted_file(facts, module, xmlid):
+    """Whether an XML file of ``module`` that its manifest does not list defines ``xmlid``.
+
+    Such files are loaded from Python (point_of_sale's onboarding scenarios,
+    for one), so the record may well exist: unknown, not missing.
+    """
+    source = facts.catalog.get(module)
+    if source is None:
+        return False
+    index = facts.index(module)
+    listed = {path for _key, path in index.loaded_files()}
+    needle = f'id="{xmlid.partition(".")[2]}"'.encode()
+    for folder, _dirs, files in os.walk(index.root):
+        for name in files:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, index.root)
+            if name.endswith(".xml") and relative not in listed and not relative.startswith("static"):
+                try:
+                    if needle in index.read_bytes(relative):
+                        return True
+                except FileProblem:
+                    continue
+    return False
+
+
+
 @rule(
     "DAT010",
     title="Records of other modules that a file updates exist",
@@ -215,7 +243,8 @@ def check_foreign_records(ctx):
         if (record.forcecreate or "").strip().lower() in ("1", "true", "on"):
             continue
         exists = ctx.facts.xmlid_exists(module, record.xmlid, own_records=False)
-        if record.xmlid.count(".") == 1 and exists is False:
+        if (record.xmlid.count(".") == 1 and exists is False
+                and not defined_in_unlisted_file(ctx.facts, target_module, record.xmlid)):
             yield Issue(record.path, record.line,
                         f"'{record.xmlid}' is not a record of the dependencies; Odoo "
                         "cannot update it.", severity=data_severity(record), key=record.xmlid)

@@ -1,0 +1,107 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What a Python file needs at import time, read from its AST (index layer).
+
+Importing an addon runs every module-level statement and every class body:
+a name bound nowhere, or a relative import of a file that does not exist,
+raises then. Function and lambda bodies run later and are not looked at.
+The analysis is conservative: a file that creates names in ways an AST
+cannot follow (star imports, globals(), exec...) reports nothing.
+"""
+
+import ast
+import builtins
+import os
+import re
+
+MODULE_DUNDERS = {"__name__", "__file__", "__doc__", "__path__", "__spec__", "__loader__",
+                  "__package__", "__builtins__", "__annotations__", "__dict__", "__module__",
+                  "__qualname__", "__class__"}
+KNOWN = frozenset(dir(builtins)) | MODULE_DUNDERS
+DYNAMIC_NAME_CALLS = {"globals", "locals", "exec", "eval", "vars", "__import__"}
+DYNAMIC_NAME_HINT_RE = re.compile(rb"import \*|\b(?:globals|locals|exec|eval|vars|__import__)\s*\(")
+
+
+def import_time_problems(tree, folder, source):
+    """``[(kind, name, line)]``: kind is "import" (missing sibling file) or "name"."""
+    problems = [("import", target, line) for target, line in _missing_relative_imports(tree, folder)]
+    # The text test is cheap; only a hit costs a walk of the whole tree.
+    if not (DYNAMIC_NAME_HINT_RE.search(source) and _uses_dynamic_names(tree)):
+        seen = set()
+        for name, line in _undefined(tree.body, KNOWN):
+            if name not in seen:
+                seen.add(name)
+                problems.append(("name", name, line))
+    return problems
+
+
+def _undefined(statements, outer):
+    """Names loaded at import time by ``statements`` and bound neither there nor outside.
+
+    Order is ignored (a later binding counts), so a use before its definition
+    is not reported: the check only says what is certainly missing.
+    """
+    bound, loads, classes = _scan(statements)
+    visible = outer | bound
+    for name, line in loads:
+        if name not in visible:
+            yield name, line
+    for class_node in classes:
+        yield from _undefined(class_node.body, visible)
+
+
+def _scan(statements):
+    """One walk of a scope: names it binds, names it loads, class bodies it holds."""
+    bound, loads, classes = set(), [], []
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads.append((node.id, node.lineno))
+            else:
+                bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            # Decorators and defaults run when the def runs; the body does not.
+            bound.add(node.name)
+            stack.extend([*node.decorator_list, *node.args.defaults,
+                          *[default for default in node.args.kw_defaults if default]])
+        elif isinstance(node, ast.ClassDef):
+            bound.add(node.name)
+            stack.extend([*node.decorator_list, *node.bases, *[k.value for k in node.keywords]])
+            classes.append(node)
+        elif isinstance(node, ast.Lambda):
+            continue
+        elif isinstance(node, ast.AnnAssign):
+            # Annotations may be postponed (from __future__ import annotations).
+            stack.extend([node.target, node.value] if node.value else [node.target])
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, ast.Global | ast.Nonlocal):
+                bound.update(node.names)
+            stack.extend(ast.iter_child_nodes(node))
+    return bound, loads, classes
+
+
+def _uses_dynamic_names(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_NAME_CALLS:
+            return True
+    return False
+
+
+def _missing_relative_imports(tree, folder):
+    """``from . import x`` / ``from .x import y`` at module level naming no file beside it."""
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or node.level != 1:
+            continue
+        targets = [node.module.split(".")[0]] if node.module else [alias.name for alias in node.names]
+        for target in targets:
+            # A folder without __init__.py still imports (a namespace package).
+            if not (os.path.isfile(os.path.join(folder, f"{target}.py"))
+                    or os.path.isdir(os.path.join(folder, target))):
+                yield target, node.lineno

@@ -1,0 +1,38 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""PY002: what runs when Odoo imports the module must not raise."""
+
+import os
+
+from .registry import Issue, rule
+
+# Migration scripts are loaded by path during an upgrade, not imported with the package.
+NOT_IMPORTED = ("migrations", "upgrades")
+
+
+@rule(
+    "PY002",
+    title="The module's Python imports cleanly",
+    category="python", level="static", severity="error",
+    rationale="Odoo imports the addon package before it installs anything: every "
+    "module-level statement and class body runs then. A name that is defined "
+    "nowhere (a typo, a constant never imported) or a relative import of a file "
+    "that does not exist raises at import, and the install aborts. Function bodies "
+    "are not checked: they run later. Files that create names dynamically (star "
+    "imports, globals(), exec) are skipped rather than guessed at.",
+    bad="size = fields.Integer(default=DEFAULT_SIZE)   # DEFAULT_SIZE defined nowhere",
+    good="DEFAULT_SIZE = 10\n...\nsize = fields.Integer(default=DEFAULT_SIZE)",
+    remedy="Define or import the name; add the missing file or fix the import.",
+    prevents="CRITICAL Couldn't load module X (NameError / ImportError)",
+)
+def check_import_time(ctx):
+    for relative, summary in ctx.index.python.items():
+        if relative.split(os.sep)[0] in NOT_IMPORTED:
+            continue
+        for kind, name, line in summary.import_problems:
+            if kind == "import":
+                message = (f"Relative import of {name!r}, but there is no {name}.py or "
+                           f"{name}/ beside this file (ImportError when Odoo loads the module).")
+            else:
+                message = (f"{name!r} is used at import time but defined nowhere in this file "
+                           "(NameError when Odoo loads the module).")
+            yield Issue(relative, line, message, key=f"{kind}:{name}")
