@@ -96,6 +96,17 @@ class Catalog:
     def __contains__(self, name):
         return name in self.modules
 
+    def unavailable_reason(self, name):
+        """Why Odoo could not load ``name`` from these addons paths, or None."""
+        source = self.modules.get(name)
+        if source is None:
+            return "is not on the addons path"
+        if source.manifest is None:
+            return "has an unreadable manifest"
+        if source.manifest.get("installable", True) is False:
+            return "is not installable"
+        return None
+
     def closure(self, name):
         """The module's transitive ``depends`` in load order, itself excluded.
 

@@ -21,16 +21,9 @@ from .registry import Issue, rule
 def check_depends_available(ctx):
     line = ctx.index.manifest_key_line("depends")
     for dep in ctx.module.depends():
-        source = ctx.facts.catalog.get(dep)
-        if source is None:
-            yield Issue(ctx.module.manifest_file, line,
-                        f"Dependency {dep!r} is not on the addons path.", key=dep)
-        elif source.manifest is None:
-            yield Issue(ctx.module.manifest_file, line,
-                        f"Dependency {dep!r} has an unreadable manifest.", key=dep)
-        elif source.manifest.get("installable", True) is False:
-            yield Issue(ctx.module.manifest_file, line,
-                        f"Dependency {dep!r} is not installable.", key=dep)
+        why = ctx.facts.catalog.unavailable_reason(dep)
+        if why:
+            yield Issue(ctx.module.manifest_file, line, f"Dependency {dep!r} {why}.", key=dep)
 
 
 @rule(

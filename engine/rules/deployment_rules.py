@@ -51,14 +51,8 @@ def check_installed_dependencies_deployed(ctx):
     for name in _scope_names(ctx):
         if states.get(name) not in LOADED_STATES:
             continue
-        source = catalog.get(name)
-        if source is None:
-            why = "is not on the addons path"
-        elif source.manifest is None:
-            why = "has an unreadable manifest"
-        elif source.manifest.get("installable", True) is False:
-            why = "is not installable"
-        else:
+        why = catalog.unavailable_reason(name)
+        if why is None:
             continue
         what = "This module" if name == ctx.module.name else f"Dependency {name!r}"
         yield Issue(ctx.module.manifest_file, line,
