@@ -427,6 +427,7 @@ class FunctionSignature:
     positional: int  # parameters that can be given positionally
     required: int  # of which without default
     varargs: bool
+    parameters: tuple = ()  # names of the positional parameters
 
 
 def _literal(node):
@@ -462,6 +463,10 @@ def _field_from_call(name, node):
     comodel = None
     if field_type == "One2many" and len(node.args) > 1:
         kwargs.setdefault("inverse_name", _literal(node.args[1]))
+    if field_type in ("Selection", "Reference") and node.args:
+        kwargs.setdefault("selection", _literal(node.args[0]))
+    if field_type == "Float" and len(node.args) > 1:
+        kwargs.setdefault("digits", _literal(node.args[1]))
     if field_type in RELATIONAL_TYPES:
         comodel = kwargs.get("comodel_name")
         if comodel is None and node.args:
@@ -532,6 +537,7 @@ def _signature(node):
     positional = len(args.posonlyargs) + len(args.args)
     return FunctionSignature(
         node.lineno, positional, positional - len(args.defaults), args.vararg is not None,
+        tuple(arg.arg for arg in [*args.posonlyargs, *args.args]),
     )
 
 
@@ -677,6 +683,7 @@ class DataRecord:
     parent: object = None  # the record a nested one2many record belongs to
     sequence: str | None = None  # a <menuitem>'s sequence attribute
     method: str | None = None  # a <function>'s method name
+    noupdate: bool = False  # inside <odoo noupdate="1"> / <data noupdate="1">
 
     def get_field(self, name):
         return next((f for f in self.fields if f.name == name), None)
@@ -723,6 +730,7 @@ class _DataReader:
     def __init__(self, index):
         self.index = index
         self.seq = 0
+        self.noupdate = False
 
     def next_seq(self):
         self.seq += 1
@@ -744,6 +752,16 @@ class _DataReader:
 
     # -- XML ------------------------------------------------------------------
     def read_root(self, data_file, root):
+        outer_noupdate = self.noupdate
+        if root.get("noupdate") is not None:
+            # convert.py reads the flag with str2bool and keeps it for nested <data>.
+            self.noupdate = root.get("noupdate").strip().lower() in ("1", "true", "yes", "on")
+        try:
+            self._read_root_children(data_file, root)
+        finally:
+            self.noupdate = outer_noupdate
+
+    def _read_root_children(self, data_file, root):
         if root.get("context"):
             data_file.records.append(self.make(data_file, "context", root, None))
         for node in root:
@@ -765,6 +783,7 @@ class _DataReader:
     def make(self, data_file, tag, node, model, xmlid=None):
         record = DataRecord(
             data_file.path, data_file.kind, tag, node.sourceline, self.next_seq(), model, xmlid,
+            noupdate=self.noupdate,
         )
         if node.get("context"):
             record.expressions.append((node.get("context"), node.sourceline, "context"))

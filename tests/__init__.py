@@ -14,3 +14,4 @@ from . import test_rules_data
 from . import test_rules_views
 from . import test_rules_python
 from . import test_rules_deployment
+from . import test_upgrade

@@ -14,6 +14,7 @@ CATEGORIES = {
     "security": "Security",
     "action": "Actions, menus and scheduled actions",
     "install": "Install and upgrade rehearsals",
+    "upgrade": "Upgrade safety",
     "engine": "Validator",
 }
 

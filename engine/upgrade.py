@@ -1,0 +1,504 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Layer 3, installed modules: what upgrading one to the code on disk would change.
+
+The database says what is installed (``ir_module_module``, ``ir_model_data``,
+``ir_model_fields``, the real tables, columns and constraints); the module's
+files say what the upgrade will load. The running registry is not used for
+either side: after a deployment it may hold the old code or the new one.
+Every database read goes through ``Database`` (read-only, rolled back).
+"""
+
+import ast
+import copy
+from functools import cached_property
+
+from lxml import etree
+
+from .database import Database
+from .index import FileProblem
+
+# Models whose xmlids Odoo's ORM writes itself (reflection), not data files.
+REFLECTION_MODELS = frozenset((
+    "ir.model", "ir.model.fields", "ir.model.fields.selection", "ir.model.constraint",
+    "ir.model.relation", "ir.model.inherit", "ir.module.module", "ir.module.category",
+))
+# Column type (udt name, SQL type) of each field type, as Odoo 18's fields.py declares it.
+COLUMN_TYPES = {
+    "Boolean": ("bool", "bool"), "Integer": ("int4", "int4"), "Many2one": ("int4", "int4"),
+    "Many2oneReference": ("int4", "int4"), "Monetary": ("numeric", "numeric"),
+    "Char": ("varchar", "varchar"), "Selection": ("varchar", "varchar"),
+    "Reference": ("varchar", "varchar"), "Text": ("text", "text"), "Html": ("text", "text"),
+    "Date": ("date", "date"), "Datetime": ("timestamp", "timestamp"),
+    "Json": ("jsonb", "jsonb"), "Properties": ("jsonb", "jsonb"),
+    "PropertiesDefinition": ("jsonb", "jsonb"),
+}
+UNKNOWN = object()
+
+
+def _set(kwargs, key):
+    """True/False for a literal flag, UNKNOWN when it is an expression, None when absent."""
+    if key not in kwargs:
+        return None
+    value = kwargs[key]
+    return UNKNOWN if not isinstance(value, bool | int | str | float | type(None)) else bool(value)
+
+
+class CodeField:
+    """A field of the new code, its definitions merged over the upgrade's load order."""
+
+    def __init__(self, model, name, definitions):
+        self.model = model
+        self.name = name
+        self.type = definitions[-1].type
+        self.line = definitions[-1].line
+        self.kwargs = {}
+        for definition in definitions:
+            self.kwargs.update(definition.kwargs)
+
+    def flag(self, key):
+        return _set(self.kwargs, key)
+
+    @property
+    def stored(self):
+        """True/False, or UNKNOWN when an argument is not a literal."""
+        store = self.flag("store")
+        computed = "compute" in self.kwargs or "related" in self.kwargs
+        if store is UNKNOWN:
+            return UNKNOWN
+        if computed and not store:
+            return False
+        return store is not False
+
+    def column_type(self):
+        """``(udt name, SQL type)`` the column will have, None without a column, UNKNOWN."""
+        if self.type in ("One2many", "Many2many") or self.stored is False:
+            return None
+        if self.type is None or self.stored is UNKNOWN:
+            return UNKNOWN
+        for flag in ("translate", "company_dependent"):
+            value = self.flag(flag)
+            if value is UNKNOWN and flag == "translate":
+                return ("jsonb", "jsonb")  # html_translate, xml_translate...: callables
+            if value is UNKNOWN:
+                return UNKNOWN
+            if value:
+                return ("jsonb", "jsonb")
+        if self.type in ("Binary", "Image"):
+            attachment = self.flag("attachment")
+            if attachment is UNKNOWN:
+                return UNKNOWN
+            return ("bytea", "bytea") if attachment is False else None
+        if self.type == "Float":
+            return ("numeric", "numeric") if self.kwargs.get("digits") is not None \
+                else ("float8", "double precision")
+        return COLUMN_TYPES.get(self.type, UNKNOWN)
+
+
+class UpgradePlan:
+    """One installed module: the database's state against the module's files."""
+
+    def __init__(self, facts, name, database):
+        self.facts = facts
+        self.name = name
+        self.env = facts.env
+        self.db = database
+        self.index = facts.index(name)
+
+    # -- versions -------------------------------------------------------------
+    @cached_property
+    def _module_row(self):
+        module = self.env["ir.module.module"].sudo().search([("name", "=", self.name)], limit=1)
+        return module
+
+    @property
+    def installed_version(self):
+        return self._module_row.latest_version or None
+
+    @cached_property
+    def disk_version(self):
+        """The manifest version as Odoo will store it, or None when Odoo rejects it."""
+        from odoo.modules.module import adapt_version
+
+        version = (self.index.manifest or {}).get("version", "1.0")
+        try:
+            return adapt_version(str(version))
+        except ValueError:
+            return None
+
+    @cached_property
+    def version_bumped(self):
+        """True/False, or None when a version is unknown or unparsable."""
+        from odoo.tools.parse_version import parse_version
+
+        if not (self.installed_version and self.disk_version):
+            return None
+        return parse_version(self.disk_version) > parse_version(self.installed_version)
+
+    # -- migration scripts the upgrade will run -------------------------------
+    @cached_property
+    def _migration_scripts(self):
+        """``[(relative path, stage, text)]`` of scripts Odoo runs for this version jump."""
+        import os
+
+        from odoo.tools.parse_version import parse_version
+
+        if not (self.installed_version and self.disk_version):
+            return []
+        installed, current = parse_version(self.installed_version), parse_version(self.disk_version)
+        scripts = []
+        for folder in ("migrations", "upgrades"):
+            root = self.index.resolve(folder)
+            if not root or not os.path.isdir(root):
+                continue
+            for version in sorted(os.listdir(root)):
+                full = version if version == "0.0.0" or version.count(".") > 2 else f"18.0.{version}"
+                try:
+                    runs = full == "0.0.0" and installed < current or \
+                        installed < parse_version(full) <= current
+                except (TypeError, ValueError):
+                    continue
+                path = os.path.join(root, version)
+                if not runs or not os.path.isdir(path):
+                    continue
+                for script in sorted(os.listdir(path)):
+                    stage = script.split("-", 1)[0]
+                    if script.endswith(".py") and stage in ("pre", "post", "end"):
+                        relative = f"{folder}/{version}/{script}"
+                        try:
+                            text = self.index.read_bytes(relative).decode("utf-8", "replace")
+                        except FileProblem:
+                            continue  # unreadable: not a migration we can credit
+                        scripts.append((relative, stage, text))
+        return scripts
+
+    def migration_handling(self, *words, stages=("pre",)):
+        """The first script of ``stages`` that names every word, or None.
+
+        A script that names the table and the column it fixes is trusted to fix it;
+        the real proof is the bulletproof level's upgrade rehearsal.
+        """
+        for relative, stage, text in self._migration_scripts:
+            if stage in stages and all(word and word in text for word in words):
+                return relative
+        return None
+
+    # -- who else is upgraded -------------------------------------------------
+    @cached_property
+    def downstream(self):
+        """Installed modules that depend on this one, directly or not (upgraded with it)."""
+        modules = self._module_row.downstream_dependencies(
+            exclude_states=("uninstalled", "uninstallable", "to remove"))
+        return sorted(modules.mapped("name"))
+
+    @cached_property
+    def load_order(self):
+        """Modules whose classes make up the upgraded registry's models, in load order."""
+        catalog = self.facts.catalog
+        downstream = [name for name in self.downstream if name in catalog]
+        downstream.sort(key=lambda name: len(self.facts.closure(name)))
+        return [*self.facts.scope(self.name), *downstream]
+
+    @cached_property
+    def complete(self):
+        """False when some model class of the upgraded modules escapes the AST summary."""
+        return all(self.facts.index(module).models_complete for module in self.load_order
+                   if module in self.facts.catalog)
+
+    # -- models and fields of the new code ----------------------------------
+    @cached_property
+    def _classes(self):
+        classes = {}
+        for module in self.load_order:
+            if module not in self.facts.catalog:
+                continue
+            for cls in self.facts.index(module).models:
+                if cls.name:
+                    classes.setdefault(cls.name, []).append((module, cls))
+        return classes
+
+    @cached_property
+    def own_models(self):
+        """``{model: [classes of this module]}`` for the module's literal-named classes."""
+        own = {}
+        for cls in self.index.models:
+            if cls.name:
+                own.setdefault(cls.name, []).append(cls)
+        return own
+
+    def table(self, model):
+        """The table of ``model`` in the new code, or None (abstract, _auto=False, unknown)."""
+        table, auto, abstract = None, True, False
+        for _module, cls in self._classes.get(model, ()):
+            if "_table" in cls.attributes:
+                table = cls.attributes["_table"]
+            if "_auto" in cls.attributes:
+                auto = cls.attributes["_auto"]
+            if cls.is_definition:
+                abstract = cls.kind == "abstract" or cls.attributes.get("_abstract") is True
+        if abstract or auto is not True:
+            return None
+        if table is None:
+            return model.replace(".", "_")
+        return table if isinstance(table, str) else None
+
+    def code_field(self, model, name):
+        definitions = [cls.fields[name] for _module, cls in self._classes.get(model, ())
+                       if name in cls.fields]
+        return CodeField(model, name, definitions) if definitions else None
+
+    def own_fields(self):
+        """CodeField of every field the module's own classes declare, in file order."""
+        seen = set()
+        for model, classes in self.own_models.items():
+            for cls in classes:
+                for name in cls.fields:
+                    if (model, name) not in seen:
+                        seen.add((model, name))
+                        yield cls, self.code_field(model, name)
+
+    def sql_constraints(self):
+        """``[(model, class, key, definition)]`` of the module's literal _sql_constraints."""
+        found = []
+        for model, classes in self.own_models.items():
+            for cls in classes:
+                constraints = cls.attributes.get("_sql_constraints")
+                if not isinstance(constraints, list | tuple):
+                    continue
+                for item in constraints:
+                    if (isinstance(item, tuple | list) and len(item) == 3
+                            and all(isinstance(part, str) for part in item[:2])):
+                        found.append((model, cls, item[0], item[1]))
+        return found
+
+    # -- what the database holds ----------------------------------------------
+    @cached_property
+    def xmlids(self):
+        """``{name: (model, res_id, noupdate)}`` of the module's rows in ir_model_data."""
+        rows = self.env["ir.model.data"].sudo().search_read(
+            [("module", "=", self.name)], ["name", "model", "res_id", "noupdate"])
+        return {row["name"]: (row["model"], row["res_id"], row["noupdate"]) for row in rows}
+
+    @cached_property
+    def owned_fields(self):
+        """``{(model, field): ttype}`` of fields whose reflection this module owns."""
+        ids = [res_id for model, res_id, _noupdate in self.xmlids.values()
+               if model == "ir.model.fields" and res_id]
+        fields_ = self.env["ir.model.fields"].sudo().browse(ids).exists()
+        return {(f.model, f.name): f.ttype for f in fields_}
+
+    @cached_property
+    def owned_models(self):
+        ids = [res_id for model, res_id, _noupdate in self.xmlids.values()
+               if model == "ir.model" and res_id]
+        return set(self.env["ir.model"].sudo().browse(ids).exists().mapped("model"))
+
+    def other_owners(self, model_name, record_ids):
+        """Record ids among ``record_ids`` that another module's xmlid also owns."""
+        if not record_ids:
+            return set()
+        rows = self.env["ir.model.data"].sudo().search_read(
+            [("model", "=", model_name), ("res_id", "in", list(record_ids)),
+             ("module", "!=", self.name)], ["res_id"])
+        return {row["res_id"] for row in rows}
+
+    @cached_property
+    def known_fields(self):
+        """``{(model, field)}`` reflected in ir_model_fields for the module's models."""
+        models = list(self.own_models)
+        rows = self.env["ir.model.fields"].sudo().search_read([("model", "in", models)],
+                                                              ["model", "name"])
+        return {(row["model"], row["name"]) for row in rows}
+
+    def owned_selection_values(self):
+        """``{(model, field): {value}}`` of selection values this module's xmlids own."""
+        ids = [res_id for model, res_id, _noupdate in self.xmlids.values()
+               if model == "ir.model.fields.selection" and res_id]
+        values = {}
+        for selection in self.env["ir.model.fields.selection"].sudo().browse(ids).exists():
+            key = (selection.field_id.model, selection.field_id.name)
+            values.setdefault(key, set()).add(selection.value)
+        return values
+
+    # -- data files against ir_model_data ------------------------------------
+    @cached_property
+    def file_xmlids(self):
+        """Names (without the module prefix) the module's data files will load."""
+        prefix = self.name + "."
+        return {xmlid[len(prefix):] for xmlid in self.index.xmlid_definitions
+                if xmlid.startswith(prefix)}
+
+    def vanishing_records(self):
+        """``{model: {xmlid name: res_id}}`` that the upgrade will delete (``_process_end``)."""
+        vanishing = {}
+        for name, (model, res_id, noupdate) in self.xmlids.items():
+            if noupdate or not res_id or model in REFLECTION_MODELS or name in self.file_xmlids:
+                continue
+            if model not in self.env.registry:
+                continue  # Odoo skips models it no longer knows
+            if self.env[model]._inherits_children:
+                continue  # implicit _inherits parents are kept with their loaded child
+            vanishing.setdefault(model, {})[name] = res_id
+        for model, records in list(vanishing.items()):
+            shared = self.other_owners(model, records.values())
+            records = {name: res_id for name, res_id in records.items() if res_id not in shared}
+            existing = set(self.env[model].sudo().browse(list(records.values())).exists().ids)
+            vanishing[model] = {n: i for n, i in records.items() if i in existing}
+            if not vanishing[model]:
+                del vanishing[model]
+        return vanishing
+
+    def noupdate_differences(self):
+        """``[(record, [(field, file value, database value)])]`` for noupdate records.
+
+        Only the new file is known, not the one the record came from: values a
+        user edited since, or that the model's own code normalises (country codes
+        upper-cased), differ too. So records a person edited are skipped, text is
+        compared without case and surrounding blanks, and demo records count only
+        where demo data is installed.
+        """
+        differences = []
+        prefix = self.name + "."
+        demo = self._module_row.demo
+        for record in self.index.records:
+            if not (record.noupdate and record.tag == "record" and record.xmlid and record.model):
+                continue
+            if record.kind == "demo" and not demo:
+                continue
+            name = record.xmlid[len(prefix):] if record.xmlid.startswith(prefix) else record.xmlid
+            row = self.xmlids.get(name)
+            if "." in name or not row or not row[2] or record.model not in self.env.registry:
+                continue
+            target = self.env[record.model].sudo().with_context(
+                active_test=False, lang="en_US").browse(row[1]).exists()
+            if not target or _edited_by_a_person(target):
+                continue
+            changed = []
+            for data_field in record.fields:
+                expected = self._file_value(target, data_field)
+                if expected is UNKNOWN:
+                    continue
+                actual = self._database_value(target, data_field.name)
+                if actual is not UNKNOWN and _normalised(actual) != _normalised(expected):
+                    changed.append((data_field.name, expected, actual))
+            if changed:
+                differences.append((record, changed))
+        return differences
+
+    def _file_value(self, target, data_field):
+        """The value a <field> sets, for simple field types; UNKNOWN otherwise."""
+        field = target._fields.get(data_field.name)
+        node = data_field.node
+        if field is None or node is None or field.name == "password" or not field.store or node.get("search") or node.get("type") \
+                or len(node) or field.type not in (
+                    "char", "text", "selection", "integer", "float", "boolean", "many2one"):
+            return UNKNOWN
+        if node.get("ref"):
+            if field.type != "many2one":
+                return UNKNOWN
+            xmlid = node.get("ref") if "." in node.get("ref") else f"{self.name}.{node.get('ref')}"
+            record = self.env.ref(xmlid, raise_if_not_found=False)
+            return record.id if record else UNKNOWN
+        if node.get("eval") is not None:
+            try:
+                value = ast.literal_eval(node.get("eval").strip())
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                return UNKNOWN
+        else:
+            value = data_field.text
+        try:
+            if field.type == "boolean":
+                return value if isinstance(value, bool) else str(value).strip().lower() in (
+                    "1", "true", "yes", "on")
+            if field.type == "integer":
+                return int(value)
+            if field.type == "float":
+                return float(value)
+            if field.type == "many2one":
+                return UNKNOWN if not isinstance(value, int) or isinstance(value, bool) else value
+        except (TypeError, ValueError):
+            return UNKNOWN
+        return value if isinstance(value, str) else UNKNOWN
+
+    @staticmethod
+    def _database_value(target, name):
+        value = target[name]
+        field = target._fields[name]
+        if field.type == "many2one":
+            return value.id
+        if field.type in ("char", "text", "selection") and value is False:
+            return ""
+        return value
+
+    # -- views of other modules over the module's views ----------------------
+    def broken_inheritance(self):
+        """``[(file view, child view, error)]``: views of other installed modules (or only
+        in the database) whose specs no longer apply to the module's new arch."""
+        from odoo.tools.template_inheritance import apply_inheritance_specs
+
+        View = self.env["ir.ui.view"].sudo().with_context(active_test=True)
+        prefix = self.name + "."
+        broken = []
+        for view in self.index.views:
+            xmlid = view.record.xmlid or ""
+            name = xmlid[len(prefix):] if xmlid.startswith(prefix) else xmlid
+            row = self.xmlids.get(name)
+            if "." in name or view.qweb or view.arch is None or not row or row[0] != "ir.ui.view":
+                continue
+            new_root = view.root
+            if new_root is None:
+                continue
+            parent = View.browse(row[1]).exists()
+            if not parent:
+                continue
+            children = View.search([("inherit_id", "=", parent.id)], order="priority, id")
+            external = children.filtered(
+                lambda child: not any(x.startswith(prefix)
+                                      for x in child.get_external_id().values() if x))
+            if not external:
+                continue
+            try:
+                old_root = etree.fromstring(parent.arch_db.encode())
+            except (etree.XMLSyntaxError, AttributeError, ValueError):
+                continue
+            new_root = copy.deepcopy(new_root)
+            for child in external:  # in Odoo's order: each may target what an earlier one added
+                new_root, error = _apply_child(apply_inheritance_specs, new_root, child)
+                old_root, old_error = _apply_child(apply_inheritance_specs, old_root, child)
+                if error and not old_error:
+                    broken.append((view, child, error))
+        return broken
+
+
+def _normalised(value):
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+def _edited_by_a_person(record):
+    """True when someone other than the superuser and OdooBot wrote the record after its creation."""
+    write_uid = record._fields.get("write_uid") and record.write_uid.id
+    return bool(write_uid and write_uid not in (1, 2) and record.write_date != record.create_date)
+
+
+def _apply_child(apply_inheritance_specs, root, child):
+    """``(arch, error)``: ``root`` with ``child``'s specs applied, or unchanged and
+    Odoo's error message when they do not apply."""
+    try:
+        specs = etree.fromstring((child.arch_db or "").encode())
+    except (etree.XMLSyntaxError, ValueError):
+        return root, None  # a broken child is not this module's doing
+    try:
+        return apply_inheritance_specs(copy.deepcopy(root), specs), None
+    except Exception as error:  # noqa: BLE001 - Odoo raises ValueError/ValidationError
+        return root, str(error).splitlines()[0][:300]
+
+
+def upgrade_plan(facts, name):
+    """UpgradePlan of ``name`` when it is installed in the facts' database, else None."""
+    if facts.level != "dynamic" or facts.module_states().get(name) not in ("installed", "to upgrade"):
+        return None
+    plans = facts.__dict__.setdefault("_upgrade_plans", {})
+    if name not in plans:
+        database = facts.__dict__.setdefault("_database", None) or Database(facts.env)
+        facts._database = database
+        plans[name] = UpgradePlan(facts, name, database)
+    return plans[name]

@@ -1,0 +1,9 @@
+{
+    'name': 'Upgrade fixture mvu_field_parent',
+    'version': '18.0.1.0.0',
+    'license': 'LGPL-3',
+    'depends': ['base'],
+    'data': ['security/ir.model.access.csv',
+    'views/thing_views.xml'],
+    'post_init_hook': 'create_rows',
+}

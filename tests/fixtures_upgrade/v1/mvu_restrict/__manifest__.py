@@ -1,0 +1,9 @@
+{
+    'name': 'Upgrade fixture mvu_restrict',
+    'version': '18.0.1.0.0',
+    'license': 'LGPL-3',
+    'depends': ['base'],
+    'data': ['security/ir.model.access.csv',
+    'data/categories.xml'],
+    'post_init_hook': 'create_rows',
+}

@@ -1,0 +1,8 @@
+from odoo import fields, models
+
+
+class Thing(models.Model):
+    _name = 'mvu_model_removed.thing'
+    _description = "Thing"
+
+    name = fields.Char()

@@ -1,0 +1,9 @@
+{
+    'name': 'Upgrade fixture mvu_new_dependency',
+    'version': '18.0.1.1.0',
+    'license': 'LGPL-3',
+    'depends': ['base',
+    'utm'],
+    'data': ['security/ir.model.access.csv'],
+    'post_init_hook': 'create_rows',
+}
