@@ -611,7 +611,9 @@ def summarize_python(index, relative):
                 summary.imported_names.add((alias.asname or alias.name).split(".")[0])
         elif isinstance(node, ast.For | ast.While | ast.If | ast.Try | ast.With):
             # for name in MODELS: class X(models.Model): _name = f"x.{name}"
-            if any(isinstance(sub, ast.ClassDef) for sub in ast.walk(node)):
+            # A plain helper class (web's vobject-guarded classes) hides no model.
+            if any(isinstance(sub, ast.ClassDef) and _summarize_class(relative, sub)
+                   for sub in ast.walk(node)):
                 summary.hidden_classes = True
     if os.path.basename(relative) == "__init__.py":
         _collect_imports(tree, summary)

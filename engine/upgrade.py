@@ -10,6 +10,7 @@ Every database read goes through ``Database`` (read-only, rolled back).
 
 import ast
 import copy
+import re
 from functools import cached_property
 
 from lxml import etree
@@ -241,6 +242,45 @@ class UpgradePlan:
             return model.replace(".", "_")
         return table if isinstance(table, str) else None
 
+    @property
+    def installed_models(self):
+        """ClosureModels of every installed module's code on disk, built once per run.
+
+        After an upgrade the registry holds what all installed modules define; a
+        field a mixin brings (sms adds message_has_sms_error to every mail.thread)
+        stays although the module that owns its reflection does not name it.
+        """
+        from .facts import ClosureModels
+
+        cache = self.facts.__dict__
+        if "_installed_models" not in cache:
+            states = self.facts.module_states()
+            catalog = self.facts.catalog
+            names = [n for n, state in states.items() if state in ("installed", "to upgrade")
+                     and n in catalog]
+            names.sort(key=lambda n: len(self.facts.closure(n)))
+            cache["_installed_models"] = ClosureModels(
+                [cls for n in names for cls in self.facts.index(n).models])
+            cache["_installed_models_complete"] = all(
+                self.facts.index(n).models_complete for n in names) and len(names) == sum(
+                state in ("installed", "to upgrade") for state in states.values())
+        return cache["_installed_models"]
+
+    @property
+    def installed_models_complete(self):
+        """False when some installed module is not on disk or hides model classes."""
+        self.installed_models  # noqa: B018 - fills the cache
+        return self.facts.__dict__["_installed_models_complete"]
+
+    def still_defined(self, model, name):
+        """True/False when the upgraded code surely keeps/drops ``model.name``; None if unknown."""
+        if not self.installed_models_complete or self.installed_models.unnamed:
+            return None
+        if model not in self.installed_models:
+            return False
+        fields_ = self.installed_models.fields(model)
+        return None if fields_ is None else name in fields_
+
     def code_field(self, model, name):
         definitions = [cls.fields[name] for _module, cls in self._classes.get(model, ())
                        if name in cls.fields]
@@ -431,42 +471,122 @@ class UpgradePlan:
 
     # -- views of other modules over the module's views ----------------------
     def broken_inheritance(self):
-        """``[(file view, child view, error)]``: views of other installed modules (or only
-        in the database) whose specs no longer apply to the module's new arch."""
-        from odoo.tools.template_inheritance import apply_inheritance_specs
+        """``[(file view, other view, error)]``: views of other installed modules (or stored
+        only in the database) whose specs apply to the current arch of one of the module's
+        views but not to the arch its file now has.
 
+        The whole hierarchy of each affected root view is combined twice, the way Odoo's
+        ``_combine`` walks it (depth first, children by priority then id), once with the
+        database's archs and once with the module's views replaced by their files.
+        """
         View = self.env["ir.ui.view"].sudo().with_context(active_test=True)
         prefix = self.name + "."
-        broken = []
+        new_archs = {}
         for view in self.index.views:
             xmlid = view.record.xmlid or ""
             name = xmlid[len(prefix):] if xmlid.startswith(prefix) else xmlid
             row = self.xmlids.get(name)
             if "." in name or view.qweb or view.arch is None or not row or row[0] != "ir.ui.view":
                 continue
-            new_root = view.root
-            if new_root is None:
+            elements = [child for child in view.arch if isinstance(child.tag, str)]
+            if len(elements) > 1:  # convert.py wraps several top-level specs in <data>
+                root = etree.Element("data")
+                root.extend(copy.deepcopy(element) for element in elements)
+            else:
+                root = view.root
+            if root is not None:
+                new_archs[row[1]] = (view, self._resolved(root))
+        if not new_archs:
+            return []
+        owned = {row[1] for row in self.xmlids.values() if row[0] == "ir.ui.view"}
+        broken, seen_roots = [], set()
+        for view_id in new_archs:
+            root = View.browse(view_id).exists()
+            while root and root.mode == "extension" and root.inherit_id:
+                root = root.inherit_id
+            if not root or root.id in seen_roots:
                 continue
-            parent = View.browse(row[1]).exists()
-            if not parent:
-                continue
-            children = View.search([("inherit_id", "=", parent.id)], order="priority, id")
-            external = children.filtered(
-                lambda child: not any(x.startswith(prefix)
-                                      for x in child.get_external_id().values() if x))
-            if not external:
-                continue
-            try:
-                old_root = etree.fromstring(parent.arch_db.encode())
-            except (etree.XMLSyntaxError, AttributeError, ValueError):
-                continue
-            new_root = copy.deepcopy(new_root)
-            for child in external:  # in Odoo's order: each may target what an earlier one added
-                new_root, error = _apply_child(apply_inheritance_specs, new_root, child)
-                old_root, old_error = _apply_child(apply_inheritance_specs, old_root, child)
-                if error and not old_error:
-                    broken.append((view, child, error))
+            seen_roots.add(root.id)
+            order = _combination_order(root)
+            if not any(v.id not in owned for v in order[1:]):
+                continue  # no view of another module or of the database below it
+            old_errors = _combine(order, {})
+            new_errors = _combine(order, {i: arch for i, (_v, arch) in new_archs.items()})
+            for child in order[1:]:
+                if child.id in owned or child.id not in new_errors or child.id in old_errors:
+                    continue
+                changed = next((v for i, (v, _a) in new_archs.items()
+                                if i == root.id or i in _ancestors(child)), None)
+                broken.append((changed or next(iter(new_archs.values()))[0], child, new_errors[child.id]))
         return broken
+
+    def _resolved(self, element):
+        """A copy of a file's arch with ``%(xmlid)d`` replaced by ids, as convert.py does."""
+        text = etree.tostring(element, encoding="unicode")
+
+        def replace(match):
+            xmlid = match.group(1) if "." in match.group(1) else f"{self.name}.{match.group(1)}"
+            record = self.env.ref(xmlid, raise_if_not_found=False)
+            return str(record.id) if record else match.group(0)
+
+        return etree.fromstring(PERCENT_REF.sub(replace, text))
+
+
+PERCENT_REF = re.compile(r"%\(([^)]+)\)[ds]")
+
+
+def _ancestors(view):
+    ids = set()
+    while view.inherit_id:
+        view = view.inherit_id
+        ids.add(view.id)
+    return ids
+
+
+def _combination_order(root):
+    """``[root, extension views...]`` in the order Odoo's ``_combine`` applies them."""
+    descendants = root._get_inheriting_views()
+    children = {}
+    for view in descendants:
+        if view.mode == "extension" and view.id != root.id:
+            children.setdefault(view.inherit_id.id, []).append(view)
+    order, stack = [root], list(reversed(children.get(root.id, [])))
+    while stack:
+        view = stack.pop()
+        order.append(view)
+        stack.extend(reversed(children.get(view.id, [])))
+    return order
+
+
+def _combine(order, replaced):
+    """``{view id: error}`` of the views whose specs fail while combining ``order``.
+
+    ``replaced`` maps view ids to the arch (an element) to use instead of the database's.
+    """
+    from odoo.tools.template_inheritance import apply_inheritance_specs
+
+    def arch_of(view):
+        if view.id in replaced:
+            return replaced[view.id]
+        try:
+            return etree.fromstring((view.arch_db or "").encode())
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+
+    errors = {}
+    combined = arch_of(order[0])
+    if combined is None:
+        return errors
+    combined = copy.deepcopy(combined)
+    for view in order[1:]:
+        specs = arch_of(view)
+        if specs is None:
+            continue
+        try:
+            combined = apply_inheritance_specs(copy.deepcopy(combined), copy.deepcopy(specs))
+        except Exception as error:  # noqa: BLE001 - Odoo raises ValueError/ValidationError
+            errors[view.id] = str(error).splitlines()[0][:300]
+    return errors
 
 
 def _normalised(value):
@@ -477,19 +597,6 @@ def _edited_by_a_person(record):
     """True when someone other than the superuser and OdooBot wrote the record after its creation."""
     write_uid = record._fields.get("write_uid") and record.write_uid.id
     return bool(write_uid and write_uid not in (1, 2) and record.write_date != record.create_date)
-
-
-def _apply_child(apply_inheritance_specs, root, child):
-    """``(arch, error)``: ``root`` with ``child``'s specs applied, or unchanged and
-    Odoo's error message when they do not apply."""
-    try:
-        specs = etree.fromstring((child.arch_db or "").encode())
-    except (etree.XMLSyntaxError, ValueError):
-        return root, None  # a broken child is not this module's doing
-    try:
-        return apply_inheritance_specs(copy.deepcopy(root), specs), None
-    except Exception as error:  # noqa: BLE001 - Odoo raises ValueError/ValidationError
-        return root, str(error).splitlines()[0][:300]
 
 
 def upgrade_plan(facts, name):

@@ -84,8 +84,7 @@ def _pending_changes(plan):
     if added:
         changes.append(f"new fields {', '.join(f'{m}.{f}' for m, f in added[:5])}")
     if plan.complete:
-        removed = sorted(key for key in plan.owned_fields if key[0] in plan.owned_models
-                         and key not in code and not plan.code_field(*key))
+        removed = sorted(key for key in plan.owned_fields if plan.still_defined(*key) is False)
         if removed:
             changes.append(f"removed fields {', '.join(f'{m}.{f}' for m, f in removed[:5])}")
     demo = plan._module_row.demo
@@ -256,25 +255,23 @@ def check_column_conversions(ctx):
 )
 def check_removed_fields(ctx):
     plan = upgrade_plan(ctx.facts, ctx.module.name)
-    if plan is None or not plan.complete:
+    if plan is None:
         return
     new_fields = {(f.model, f.name): f for _cls, f in plan.own_fields()}
-    closure = ctx.facts.closure_python_models(ctx.module.name)
     for (model, name), ttype in sorted(plan.owned_fields.items()):
-        if (model, name) in new_fields or plan.code_field(model, name) or name.startswith("x_"):
-            continue
-        known = closure.fields(model) if model in closure else None
-        if model in closure and (known is None or name in known):
-            continue  # inherited from a parent model, or not knowable from the files
-        if model not in plan._classes:
-            continue  # the whole model goes: reported once below
+        if name.startswith("x_") or model not in plan.installed_models:
+            continue  # custom fields stay; a model that goes is reported once below
+        if plan.still_defined(model, name) is not False:
+            continue  # still defined (perhaps through a mixin), or not knowable
         fields_ = ctx.facts.env["ir.model.fields"].sudo().search(
             [("model", "=", model), ("name", "=", name)], limit=1)
         if plan.other_owners("ir.model.fields", fields_.ids) \
                 or plan.migration_handling(name, stages=("pre", "post")):
             continue  # another installed module still defines it, or a script moves it
         yield _removed_field_issue(ctx, plan, model, name, ttype, new_fields)
-    for model in sorted(plan.owned_models - set(plan._classes)):
+    if not plan.installed_models_complete:
+        return
+    for model in sorted(m for m in plan.owned_models if m not in plan.installed_models):
         ir_model = ctx.facts.env["ir.model"].sudo().search([("model", "=", model)], limit=1)
         if plan.other_owners("ir.model", ir_model.ids):
             continue
@@ -441,7 +438,8 @@ def check_migration_scripts(ctx):
 def _series_version(version):
     """``version`` as Odoo 18 compares it (series prefix added), as a tuple; None if invalid."""
     version = str(version)
-    if not version.startswith(SERIES + "."):
+    # Like Odoo's convert_version: more than two dots means the series is already there.
+    if not version.startswith(SERIES + ".") and version.count(".") <= 2:
         version = f"{SERIES}.{version}"
     parts = version.split(".")
     return tuple(int(part) for part in parts) if all(p.isdigit() for p in parts) else None
