@@ -361,6 +361,10 @@ TEST_OR_MIGRATION_DIRS = {"tests", "migrations", "upgrades", "upgrade_code"}
 VIEW_MODE_TREE_RE = re.compile(rb"""view_mode['"]?\s*[:=]\s*['"][^'"]*\btree\b""")
 # ORM methods that no longer exist or are deprecated in 18.0 (calls are reported).
 REMOVED_METHODS = ("user_has_groups", "_check_recursion", "_check_m2m_recursion")
+# Cheap text test before walking a tree for odoo.addons imports and env['model'] literals.
+ODOO_REFERENCE_HINT_RE = re.compile(rb"odoo\.addons|\benv\s*\[")
+IMPORT_ERRORS = frozenset(("ImportError", "ModuleNotFoundError", "Exception", "BaseException", "*"))
+KEY_ERRORS = frozenset(("KeyError", "LookupError", "Exception", "BaseException", "*"))
 
 
 def is_test_or_migration(relative):
@@ -419,6 +423,10 @@ class PythonFile:
     hidden_classes: bool = False  # classes created in loops or conditions: models unknown
     removed_calls: list = field(default_factory=list)  # (method, line) of removed ORM APIs
     import_problems: list = field(default_factory=list)  # (kind, name, line) raising at import
+    # (addon, line, at import time, guarded by an ImportError handler) of odoo.addons.X imports
+    addon_imports: list = field(default_factory=list)
+    env_models: list = field(default_factory=list)  # (model, line, guarded) of env['model']
+    env_checked: set = field(default_factory=set)  # models tested with 'x' in env / env.get('x')
 
 
 @dataclass
@@ -565,6 +573,86 @@ def _collect_view_modes(tree, summary):
                 summary.view_mode_tree.append(value.lineno)
 
 
+def _caught_names(handlers):
+    """Exception names a try statement's handlers catch; "*" for a bare except."""
+    names = set()
+    for handler in handlers:
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for kind in kinds:
+            if kind is None:
+                names.add("*")
+            elif isinstance(kind, ast.Name | ast.Attribute):
+                names.add(kind.id if isinstance(kind, ast.Name) else kind.attr)
+    return frozenset(names)
+
+
+ENV_MODEL_RE = re.compile(rb"""\benv\s*\[\s*(['"])([\w.]+)\1\s*\]""")
+CHECKED_MODEL_RE = re.compile(
+    rb"""(['"])([\w.]+)\1\s+(?:not\s+)?in\b|\.get\(\s*(['"])([\w.]+)\3""")
+
+
+def _is_type_checking(test):
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _collect_odoo_references(tree, source, summary):
+    """``odoo.addons.X`` imports and ``env['model']`` literals, with what guards them.
+
+    Function bodies run later than import time; a try whose handlers catch the
+    error, or an ``if TYPE_CHECKING:`` block, makes a missing target harmless.
+    Only statements are walked (imports are statements; expressions are many
+    times more numerous); ``env['x']`` literals are found in the text, outside
+    comments, and placed in the statements' guard ranges by line.
+    """
+    key_guards = []  # (first line, last line) of try bodies catching KeyError
+    stack = [(node, True, frozenset()) for node in tree.body]
+    while stack:
+        node, at_import, caught = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack.extend((child, False, caught) for child in node.body)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            inner = caught | _caught_names(node.handlers)
+            if inner & KEY_ERRORS and node.body:
+                key_guards.append((node.body[0].lineno, node.body[-1].end_lineno or node.lineno))
+            stack.extend((child, at_import, inner) for child in node.body)
+            for handler in node.handlers:
+                stack.extend((child, at_import, caught) for child in handler.body)
+            stack.extend((child, at_import, caught) for child in [*node.orelse, *node.finalbody])
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend((child, at_import, caught) for child in node.orelse)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("odoo.addons."):
+                    summary.addon_imports.append((alias.name.split(".")[2], node.lineno,
+                                                  at_import, bool(caught & IMPORT_ERRORS)))
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            if node.module == "odoo.addons":
+                addons = [alias.name for alias in node.names]
+            elif node.module.startswith("odoo.addons."):
+                addons = [node.module.split(".")[2]]
+            else:
+                addons = []
+            for addon in addons:
+                summary.addon_imports.append((addon, node.lineno, at_import,
+                                              bool(caught & IMPORT_ERRORS)))
+        else:
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(node, name, None) or ():
+                    if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
+                        stack.append((child, at_import, caught))
+    if b"env" not in source:
+        return
+    for match in ENV_MODEL_RE.finditer(source):
+        line = source.count(b"\n", 0, match.start()) + 1
+        if b"#" in source[source.rfind(b"\n", 0, match.start()) + 1:match.start()]:
+            continue  # in a comment (or after a '#' in a string: rare, and only a warning)
+        guarded = any(first <= line <= last for first, last in key_guards)
+        summary.env_models.append((match.group(2).decode(), line, guarded))
+    for match in CHECKED_MODEL_RE.finditer(source):
+        summary.env_checked.add((match.group(2) or match.group(4)).decode())
+
+
 def summarize_python(index, relative):
     summary = PythonFile()
     try:
@@ -631,6 +719,8 @@ def summarize_python(index, relative):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in REMOVED_METHODS):
                 summary.removed_calls.append((node.func.attr, node.lineno))
+    if ODOO_REFERENCE_HINT_RE.search(source):
+        _collect_odoo_references(tree, source, summary)
     return summary
 
 

@@ -15,3 +15,6 @@ from . import test_rules_views
 from . import test_rules_python
 from . import test_rules_deployment
 from . import test_upgrade
+from . import test_rules_python_extra
+from . import test_rules_structure
+from . import test_rules_closure

@@ -75,10 +75,14 @@ class TestRulesViews(ValidatorCase):
         self.assertIn("'sale.order'", findings[0].message)
         self.assertIn("is a ir.ui.menu record, not a view", findings[1].message)
 
-    def test_act003_server_action_code_that_does_not_compile(self):
-        (finding,) = self.findings("mvt_act003")
-        self.assertEqual((finding.rule, finding.line), ("ACT003", 8))
-        self.assertIn("does not compile", finding.message)
+    def test_act003_server_action_code_refused(self):
+        syntax, forbidden = self.findings("mvt_act003")
+        self.assertEqual((syntax.rule, syntax.path, syntax.line), ("ACT003", "data/actions.xml", 8))
+        self.assertIn("does not compile", syntax.message)
+        # Compiles, but Odoo's own check (test_python_expr) refuses the import opcode.
+        self.assertEqual((forbidden.rule, forbidden.path), ("ACT003", "data/forbidden.xml"))
+        self.assertIn("safe_eval refuses", forbidden.message)
+        self.assertIn("IMPORT_NAME", forbidden.message)
 
     def test_view012_unknown_groups(self):
         findings = self.findings("mvt_view012")

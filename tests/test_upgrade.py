@@ -49,8 +49,9 @@ class TestUpgradeSafety(ValidatorCase):
         cls.report = json.loads(cls.result.stdout)
         cls.by_module = {module["name"]: module for module in cls.report["modules"]}
 
-    def findings(self, module, prefixes=("MIG", "MAN003")):
-        return [f for f in self.by_module[module]["findings"] if f["rule"].startswith(prefixes)]
+    def findings(self, module, prefixes=("MIG", "MAN003"), severities=("error", "warning")):
+        return [f for f in self.by_module[module]["findings"]
+                if f["rule"].startswith(prefixes) and f["severity"] in severities]
 
     def only(self, module, rule, severity="error"):
         (finding,) = self.findings(module)
@@ -107,6 +108,13 @@ class TestUpgradeSafety(ValidatorCase):
         self.assertIn("mvu_view_child.thing_form", message)
         self.assertIn("cannot be located in parent view", message)
 
+    def test_mig008_cascade_names_the_dependents_upgraded_too(self):
+        (info,) = self.findings("mvu_view_parent", severities=("info",))
+        self.assertEqual(info["rule"], "MIG008")
+        self.assertIn("also upgrades the installed modules that depend on it: mvu_view_child",
+                      info["message"])
+        self.assertEqual(self.findings("mvu_required", severities=("info",)), [])
+
     def test_mig009_computation_on_a_large_table(self):
         self.assertIn("100,000 rows", self.only("mvu_heavy", "MIG009", "warning"))
 
@@ -121,7 +129,7 @@ class TestUpgradeSafety(ValidatorCase):
                        "mvu_premigration", "mvu_selection_add", "mvu_new_dependency",
                        "mvu_noupdate_same", "mvu_new_field"):
             with self.subTest(module=module):
-                self.assertEqual(self.findings(module, prefixes=("",)), [])
+                self.assertEqual(self.findings(module, ("",), ("error", "warning", "info")), [])
 
     def test_the_database_is_left_unchanged(self):
         # Every probe ran in a rolled-back read-only savepoint of the validated database.

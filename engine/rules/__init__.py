@@ -7,4 +7,7 @@ from . import xmlid_rules, data_rules, view_rules, python_rules  # noqa: F401
 from . import security_rules, action_rules  # noqa: F401
 from . import rehearsal_rules, import_rules  # noqa: F401
 from . import deployment_rules, label_rules  # noqa: F401
+from . import structure_rules  # noqa: F401
+from . import closure_rules  # noqa: F401
 from . import upgrade_rules  # noqa: F401
+from . import settings_rules, report_rules, asset_rules  # noqa: F401

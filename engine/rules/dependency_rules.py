@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Dependency rules (DEP, MAN009): what the module needs must exist where it is deployed."""
 
+from ..index import is_test_or_migration
 from .registry import Issue, rule
 
 
@@ -87,3 +88,57 @@ def check_dependency_cycle(ctx):
             if dep not in came_from:
                 came_from[dep] = current
                 queue.append(dep)
+
+
+@rule(
+    "DEP005",
+    title="Python code references modules and models of the closure",
+    category="dependency", level="static", severity="error",
+    rationale="'from odoo.addons.x import ...' needs x on the addons path: otherwise "
+    "the import raises when Odoo imports the module (ImportError, the install "
+    "aborts), or when the function holding it runs. If x is on the path but is not "
+    "a (transitive) dependency, the import works, but x may be absent where the "
+    "module is deployed and its models are not loaded before this module's. "
+    "self.env['a.b'] on a model that no module of the closure defines raises "
+    "KeyError at run time on a database where the model's module is not installed.",
+    bad="'depends': ['base']\nfrom odoo.addons.sale.models.sale_order import SaleOrder\n"
+    "orders = self.env['sale.order'].search([])",
+    good="'depends': ['sale']   # or test first: if 'sale.order' in self.env: ...",
+    remedy="Add the module to 'depends', or guard optional code with try/except "
+    "ImportError and \"if 'a.b' in self.env\".",
+    prevents="ImportError: No module named 'odoo.addons.x' / KeyError: 'a.b'",
+)
+def check_python_references(ctx):
+    module = ctx.module.name
+    scope = set(ctx.facts.scope(module))
+    catalog = ctx.facts.catalog
+    checked = set()
+    for summary in ctx.index.python.values():
+        checked |= summary.env_checked
+    models_known = (ctx.facts.closure_models_complete(module)
+                    and ctx.facts.closure_python_models(module).all_named)
+    models = ctx.facts.closure_models(module) if models_known else set()
+    for relative, summary in ctx.index.python.items():
+        if is_test_or_migration(relative):
+            continue
+        for addon, line, at_import, guarded in summary.addon_imports:
+            # web is a server-wide module: always loaded, whatever the dependencies.
+            if addon in scope or addon == "web" or guarded:
+                continue
+            if addon not in catalog:
+                when = "when Odoo imports the module" if at_import else "when this code runs"
+                yield Issue(relative, line, f"odoo.addons.{addon} is not on the addons path: "
+                            f"the import fails {when}.",
+                            severity=None if at_import else "warning", key=f"import:{addon}")
+            else:
+                yield Issue(relative, line, f"odoo.addons.{addon} is imported but {addon!r} is "
+                            "not in the dependencies; add it to 'depends'.",
+                            severity="warning", key=f"import:{addon}")
+        if not models_known:
+            continue
+        for model, line, guarded in summary.env_models:
+            if model in models or model in checked or guarded or "." not in model:
+                continue
+            yield Issue(relative, line, f"env[{model!r}]: no module of the closure defines "
+                        "that model (KeyError where its module is not installed).",
+                        severity="warning", key=f"env:{model}")

@@ -13,6 +13,7 @@ CATEGORIES = {
     "view": "Views",
     "security": "Security",
     "action": "Actions, menus and scheduled actions",
+    "asset": "Assets",
     "install": "Install and upgrade rehearsals",
     "upgrade": "Upgrade safety",
     "engine": "Validator",

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Security rules (SEC001, SEC002): access rights of the module's models."""
+"""Security rules (SEC001-SEC003): access rights of the module's models."""
 
 from ..index import ACL_MODEL_COLUMNS as MODEL_COLUMNS
 from ..index import full_xmlid
@@ -116,3 +116,73 @@ def _group_problem(ctx, module, scope, record, value):
     if ctx.facts.xmlid_exists(module, xmlid) is False:
         return f"no group '{xmlid}'"
     return None
+
+
+# What Odoo's CSV import reads as False in a boolean column (ir_fields.py _str_to_boolean).
+FALSE_VALUES = {"", "0", "false", "no"}
+# eval= values of an XML <field name="group_id"> that leave the rule without a group.
+EMPTY_EVALS = {"False", "None", "0", "[]", "()", "''", '""'}
+
+
+def _grants(value):
+    return value.strip().lower() not in FALSE_VALUES
+
+
+def _xml_value_set(data_field):
+    """True if an XML <field> of a boolean sets True, False if not, None if unknown."""
+    node = data_field.node
+    if node.get("eval") is not None:
+        expression = node.get("eval").strip()
+        if expression in ("True", "1"):
+            return True
+        return False if expression in EMPTY_EVALS else None
+    return _grants(data_field.text) if not node.get("ref") else None
+
+
+@rule(
+    "SEC003",
+    title="Access rules name a group",
+    category="security", level="static", severity="warning",
+    rationale="An ir.model.access row without a group applies to every user, portal "
+    "and public (anonymous website visitors) included. Odoo calls this a deprecated "
+    "feature and logs a WARNING for each such row it creates. Rows of a CSV without a "
+    "group_id column are just as global, without the WARNING.",
+    bad="access_x_thing,x.thing,model_x_thing,,1,1,1,1",
+    good="access_x_thing_user,x.thing.user,model_x_thing,base.group_user,1,1,1,1\n"
+    "access_x_thing_portal,x.thing.portal,model_x_thing,base.group_portal,1,0,0,0",
+    remedy="Give each row the group it is meant for (base.group_user for internal "
+    "users); grant portal or public users access through their own rows.",
+    prevents="WARNING Rule x.thing has no group, this is a deprecated feature. Every "
+    "access-granting rule should specify a group.",
+)
+def check_access_groups(ctx):
+    for record in ctx.index.acl_records:
+        columns = {data_field.name: data_field.text for data_field in record.fields}
+        granted = [p for p in PERMISSIONS if _grants(columns.get(p, ""))]
+        if not granted:
+            continue
+        group_column = next((c for c in (*GROUP_COLUMNS, "group_id") if c in columns), None)
+        if group_column is not None and columns[group_column].strip():
+            continue
+        if group_column is None and "." in (record.xmlid or "") and (
+                record.xmlid.partition(".")[0] != ctx.module.name):
+            continue  # updates another module's rule, whose group stays
+        why = ("has no group" if group_column is not None
+               else "is in a file without a group_id column")
+        yield Issue(record.path, record.line,
+                    f"{record.xmlid or 'row'} {why}: it grants {', '.join(granted)} to every "
+                    "user, portal and public included.", key=f"{record.xmlid}:no-group")
+    for record in ctx.index.records:
+        if record.tag != "record" or record.model != "ir.model.access":
+            continue
+        group = record.get_field("group_id")
+        # Only an explicitly empty group is known: without the field the record
+        # may update an existing rule that has one.
+        if group is None or group.node.get("ref") or _xml_value_set(group) is not False:
+            continue
+        granted = [p for p in PERMISSIONS
+                   if record.get_field(p) is not None and _xml_value_set(record.get_field(p))]
+        if granted:
+            yield Issue(record.path, record.line,
+                        f"{record.xmlid or 'record'} has no group: it grants {', '.join(granted)} "
+                        "to every user, portal and public included.", key=f"{record.xmlid}:no-group")

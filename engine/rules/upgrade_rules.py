@@ -278,11 +278,17 @@ def check_removed_fields(ctx):
         table = model.replace(".", "_")
         rows = plan.db.row_count(table) if plan.db.columns(table) else 0
         views = _views_using(ctx.facts.env, plan, model, None)
+        accesses = ctx.facts.env["ir.model.access"].sudo().with_context(active_test=False).search(
+            [("model_id.model", "=", model)])
+        foreign = [x for x in accesses.get_external_id().values()
+                   if not x.startswith(ctx.module.name + ".")]
         severity = "error" if views else None
         yield Issue("", None, f"The model {model} is no longer defined: the upgrade deletes it "
                     f"and its table ({_plural(rows, 'row')})"
-                    + (f"; still used by {', '.join(views[:5])}" if views else "") + ".",
-                    severity=severity, key=f"model:{model}")
+                    + (f"; still used by {', '.join(views[:5])}" if views else "")
+                    + (f"; access rules of other modules or of the database go with it: "
+                       f"{', '.join(x or 'unnamed' for x in foreign[:5])}" if foreign else "")
+                    + ".", severity=severity, key=f"model:{model}")
 
 
 def _removed_field_issue(ctx, plan, model, name, ttype, new_fields):
@@ -494,6 +500,11 @@ def check_downstream_views(ctx):
     plan = upgrade_plan(ctx.facts, ctx.module.name)
     if plan is None:
         return
+    if plan.version_bumped and plan.downstream:
+        yield Issue("__manifest__.py", ctx.index.manifest_key_line("version"),
+                    f"Upgrading {ctx.module.name} also upgrades the installed modules that depend "
+                    f"on it: {', '.join(plan.downstream)}. Validate them with it.",
+                    severity="info", key="cascade")
     for view, child, error in plan.broken_inheritance():
         owner = child.get_external_id().get(child.id) or \
             f"view {child.id} ({child.name}, stored only in the database)"

@@ -7,7 +7,9 @@ import re
 from lxml import etree
 
 from ..index import PERCENT_REF_RE, full_xmlid
+from .field_origin import foreign_field_modules
 from .registry import Issue, data_severity, rule
+from .view_combine import ViewCombiner
 
 # Root tags of the view types Odoo 18 community registers (ir.ui.view type).
 VIEW_ROOTS = {
@@ -352,6 +354,8 @@ def check_view_fields(ctx):
             continue
         record = view.record
         for node, name, node_model in _view_problems(ctx, view, model, _field_name, _field_known):
+            if foreign_field_modules(ctx, node_model, name):
+                continue  # present here through a module outside the closure: DEP006
             yield Issue(record.path, node.sourceline,
                         f"Field {name!r} does not exist on model {node_model!r}.",
                         severity=data_severity(record), key=f"{record.xmlid}:{node_model}:{name}")
@@ -423,29 +427,37 @@ def check_view_buttons(ctx):
     category="view", level="static", severity="error",
     rationale="inherit_id is resolved when the view is created: the parent view must "
     "come from a dependency, or from the module itself earlier in load order. Each "
-    "spec needs a valid xpath and position.",
+    "spec needs a valid xpath and position, and must find its element in the parent "
+    "as a fresh install builds it: the parent's arch with the extensions of the "
+    "dependencies and of the module's earlier views applied (an element added by a "
+    "module outside the dependencies, or removed by one of them, is not there).",
     bad='<field name="inherit_id" ref="sale_stock.view_order_form_inherit"/>   # not a dependency',
     good='<field name="inherit_id" ref="sale.view_order_form"/>   # sale in depends',
     remedy="Depend on the module that owns the parent view; fix the xmlid, xpath or position.",
     prevents="External ID not found in the system / Invalid position attribute / "
-    "XPathSyntaxError: Invalid expression",
+    "XPathSyntaxError: Invalid expression / Element '<xpath expr=\"...\">' cannot be "
+    "located in parent view",
 )
 def check_inherited_views(ctx):
     module = ctx.module.name
     scope = ctx.facts.scope(module)
+    views = None  # the views a fresh install meets, built on first need
     for view in ctx.index.views:
         if not _is_inheriting(view):
             continue
         record = view.record
+        reported = False  # one problem at a time: locating specs needs a sound view
         xmlid = full_xmlid(module, view.inherit_ref)
         parent_module = xmlid.partition(".")[0]
         line = next((r.line for r in record.refs if r.via == "inherit_id"), record.line)
         if parent_module not in scope:
+            reported = True
             yield Issue(record.path, line,
                         f"The parent view '{view.inherit_ref}' belongs to {parent_module!r}, "
                         "which is not in the dependencies.", key=f"{xmlid}:closure")
         elif parent_module == module:
             definitions = ctx.index.xmlid_definitions.get(xmlid)
+            reported = not definitions or definitions[0].seq >= record.seq
             if not definitions:
                 yield Issue(record.path, line, f"The parent view '{view.inherit_ref}' is "
                             "not defined by the module.", key=f"{xmlid}:missing")
@@ -454,6 +466,7 @@ def check_inherited_views(ctx):
                             f"defined later ({definitions[0].path}:{definitions[0].line}); "
                             "a fresh install fails here.", key=f"{xmlid}:order")
         elif ctx.facts.xmlid_exists(module, xmlid) is False:
+            reported = True
             yield Issue(record.path, line, f"No view '{view.inherit_ref}' in module "
                         f"{parent_module!r}.", key=f"{xmlid}:missing")
         if view.qweb or view.arch is None:
@@ -461,6 +474,7 @@ def check_inherited_views(ctx):
         for spec in _specs(view):
             position = spec.get("position", "inside")
             if position not in POSITIONS:
+                reported = True
                 yield Issue(record.path, spec.sourceline,
                             f"Invalid position {position!r}; use one of "
                             f"{', '.join(sorted(POSITIONS))}.", severity=data_severity(record),
@@ -471,9 +485,26 @@ def check_inherited_views(ctx):
                 try:
                     etree.XPath(expr)
                 except etree.XPathSyntaxError as error:
+                    reported = True
                     yield Issue(record.path, spec.sourceline,
                                 f"Invalid xpath {spec.get('expr')!r}: {error}.",
                                 severity=data_severity(record), key=f"{record.xmlid}:{spec.get('expr')}")
+        if reported or any(spec.tag == "tree" or TREE_STEP_RE.search(spec.get("expr") or "")
+                           for spec in _specs(view)):
+            continue  # a <tree> locator is VIEW001's
+        # Each spec must find its element in the parent as a fresh install builds it.
+        if views is None:
+            combiner = ViewCombiner.of(ctx.facts)
+            views = combiner.scope(module) or False
+        found = views and combiner.locate(views, record)
+        if found:
+            spec, message = found
+            yield Issue(record.path, spec.sourceline,
+                        f"{message} (the parent '{view.inherit_ref}' as a fresh install builds "
+                        "it: the extensions of the dependencies and of the module's earlier "
+                        "views applied).", severity=data_severity(record),
+                        key=f"{record.xmlid}:unlocated:{spec.tag}:"
+                        f"{spec.get('expr') or spec.get('name') or ''}")
 
 
 @rule(

@@ -1,0 +1,131 @@
+"""Speed benchmark: the validator and the anchors on the same modules, in the same run.
+
+1. Static level over every addon of the Odoo community tree (one process per
+   core, as bench/static_tree.py does), then pylint-odoo (odoolint checks, one
+   process) and oca-checks-odoo-module over the same folders: wall time and
+   peak memory (RSS of the largest process) of each.
+2. Dynamic level per installed module: ``odoo-bin validate --level dynamic`` on
+   every module installed in a database holding the closure of sale_management,
+   stock, account, project, hr and website_sale (built once, reused): median,
+   p90 and max per module, error findings (must be 0) and warnings by rule.
+
+Run it through bench/run: ``bench/run speed`` (``--no-anchors`` skips the anchors).
+"""
+
+import collections
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APPS = ["sale_management", "stock", "account", "project", "hr", "website_sale"]
+APPS_DB = "module_validator_bench_apps"
+# Runs a command and reports the peak RSS of its process tree's largest process.
+MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+           "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT); "
+           "sys.stderr.write('MEASURE %.2f %d\\n' % (time.perf_counter() - t, "
+           "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+           "sys.stdout.buffer.write(r.stdout)")
+
+
+def measured(command, **kwargs):
+    """``(seconds, peak MiB, output)`` of ``command``."""
+    result = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                            check=False, **kwargs)
+    line = [x for x in result.stderr.decode().splitlines() if x.startswith("MEASURE ")][-1]
+    _tag, seconds, rss_kib = line.split()
+    return float(seconds), int(rss_kib) / 1024, result.stdout.decode("utf-8", "replace")
+
+
+def static_part(with_anchors):
+    addons = os.path.join(os.environ["MV_ODOO_SRC"], "odoo", "addons")
+    folders = sorted(os.path.join(addons, name) for name in os.listdir(addons)
+                     if os.path.isfile(os.path.join(addons, name, "__manifest__.py")))
+    jobs = str(os.cpu_count() or 1)
+    seconds, peak, output = measured([sys.executable, os.path.join(ROOT, "bench", "static_tree.py"),
+                                      addons, "--jobs", jobs])
+    false_alarms = [x for x in output.splitlines() if x.startswith("errors on real modules")]
+    print(f"static level, {len(folders)} addons, {jobs} processes: {seconds:.1f} s, "
+          f"peak {peak:.0f} MiB per process; {false_alarms[0] if false_alarms else output[-300:]}")
+    if not with_anchors:
+        return
+    anchors = os.environ["MV_ANCHORS_BIN"]
+    with tempfile.TemporaryDirectory() as scratch:
+        env = dict(os.environ, PYLINTHOME=scratch, HOME=scratch, XDG_CACHE_HOME=scratch)
+        seconds, peak, output = measured(
+            [os.path.join(anchors, "pylint"), "--load-plugins=pylint_odoo", "-d", "all", "-e", "odoolint",
+             "--valid-odoo-versions=18.0", "--output-format=json", "-j1", *folders], cwd=scratch, env=env)
+        try:
+            count = len(json.loads(output[output.index("["):]))
+        except ValueError:
+            count = "?"
+        print(f"pylint-odoo (odoolint), same addons, 1 process: {seconds:.1f} s, peak {peak:.0f} MiB, "
+              f"{count} messages")
+        seconds, peak, output = measured([os.path.join(anchors, "oca-checks-odoo-module"), *folders],
+                                         cwd=scratch, env=env)
+        print(f"oca-checks-odoo-module, same addons, 1 process: {seconds:.1f} s, peak {peak:.0f} MiB, "
+              f"{len(output.splitlines())} output lines")
+
+
+def ensure_apps_database():
+    check = subprocess.run(["psql", "-d", "postgres", "-Atc",
+                            f"SELECT 1 FROM pg_database WHERE datname = '{APPS_DB}'"],
+                           capture_output=True, text=True, check=False)
+    if check.stdout.strip() == "1":
+        return
+    print(f"building {APPS_DB} (module_validator + {', '.join(APPS)}, without demo data) ...", flush=True)
+    started = time.perf_counter()
+    subprocess.run([os.environ["MV_PYTHON"], os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin"),
+                    f"--addons-path={os.environ['MV_ADDONS_PATH']}", "-c", os.environ["MV_CONF"],
+                    "-d", APPS_DB, "-i", ",".join(["module_validator", *APPS]), "--without-demo=all",
+                    "--stop-after-init", "--log-level=warn"], check=True)
+    print(f"  built in {time.perf_counter() - started:.0f} s")
+
+
+def dynamic_part():
+    ensure_apps_database()
+    names = subprocess.run(["psql", "-d", APPS_DB, "-Atc",
+                            "SELECT name FROM ir_module_module WHERE state = 'installed' ORDER BY name"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    command = [os.environ["MV_PYTHON"], os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin"),
+               f"--addons-path={os.environ['MV_ADDONS_PATH']}", "validate", "-c", os.environ["MV_CONF"],
+               "-d", APPS_DB, "--log-level=critical", "--level", "dynamic", "--modules", ",".join(names),
+               "--format", "json"]
+    seconds, peak, output = measured(command)
+    report = json.loads(output)
+    durations = sorted(module["duration_s"] for module in report["modules"])
+    first = report["modules"][0]
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    from static_tree import LATENT_ODOO_BUGS  # noqa: PLC0415
+
+    errors = [(m["name"], f["rule"], f["message"][:120]) for m in report["modules"]
+              for f in m["findings"] if f["severity"] == "error"]
+    latent = [e for e in errors if (e[0], e[1]) in LATENT_ODOO_BUGS]
+    errors = [e for e in errors if e not in latent]
+    warnings = collections.Counter(f["rule"] for m in report["modules"] for f in m["findings"]
+                                   if f["severity"] == "warning")
+    print(f"dynamic level, {len(names)} installed modules (closure of {', '.join(APPS)}): "
+          f"{seconds:.1f} s wall for one odoo-bin process, peak {peak:.0f} MiB")
+    print(f"  per module: median {statistics.median(durations) * 1000:.0f} ms, "
+          f"p90 {durations[int(0.9 * (len(durations) - 1))] * 1000:.0f} ms, max {durations[-1]:.1f} s "
+          f"(the first module, {first['name']}, {first['duration_s']:.1f} s, also indexes the files "
+          "of every installed module)")
+    print(f"  error findings: {len(errors)} (plus {len(latent)} on documented latent Odoo bugs); "
+          "warnings by rule: "
+          + (", ".join(f"{rule} {count}" for rule, count in sorted(warnings.items())) or "none"))
+    for name, rule, message in errors:
+        print(f"    {name} {rule}: {message}")
+
+
+def main(argv):
+    static_part(with_anchors="--no-anchors" not in argv)
+    dynamic_part()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
