@@ -55,7 +55,7 @@ LATENT_ODOO_BUGS = {
 }
 
 
-SLICES_PER_JOB = 8
+SLICES_PER_JOB = 4
 # One catalog and one set of parsed files per worker process, kept across slices.
 _WORKER = {}
 

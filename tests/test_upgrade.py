@@ -88,7 +88,7 @@ class TestUpgradeSafety(ValidatorCase):
         removed = {f["rule"]: f for f in self.findings("mvu_model_removed")}
         self.assertEqual(sorted(removed), ["MIG004", "MIG005"])
         self.assertIn("mvu_model_removed.note is no longer defined", removed["MIG004"]["message"])
-        self.assertIn("(2 rows)", removed["MIG004"]["message"])
+        self.assertIn("leaves table mvu_model_removed_note (2 rows) behind", removed["MIG004"]["message"])
         # Its access rule leaves the data files too: Odoo deletes it at the end of the upgrade.
         self.assertIn("access_note", removed["MIG005"]["message"])
 

@@ -241,8 +241,8 @@ def check_column_conversions(ctx):
     title="Removed fields and models are not used any more",
     category="upgrade", level="dynamic", severity="warning",
     rationale="At the end of an upgrade Odoo deletes the ir.model.fields and ir.model "
-    "rows of fields and models the module no longer defines, which drops their columns "
-    "and tables: the values are gone. Views of other installed modules or stored only in "
+    "rows of fields and models the module no longer defines: a removed field's column is "
+    "dropped with its values; a removed model's table stays but nothing reads it. Views of other installed modules or stored only in "
     "the database that still name the field then fail to load (an error); saved filters, "
     "record rules and server actions break at run time. A rename without a migration "
     "script is a removal plus an empty new field.",
@@ -283,8 +283,10 @@ def check_removed_fields(ctx):
         foreign = [x for x in accesses.get_external_id().values()
                    if not x.startswith(ctx.module.name + ".")]
         severity = "error" if views else None
-        yield Issue("", None, f"The model {model} is no longer defined: the upgrade deletes it "
-                    f"and its table ({_plural(rows, 'row')})"
+        # _drop_table skips models the registry no longer has: the rows stay, unread.
+        yield Issue("", None, f"The model {model} is no longer defined: the upgrade deletes its "
+                    f"ir.model entry and leaves table {table} ({_plural(rows, 'row')}) behind, "
+                    "read by nothing"
                     + (f"; still used by {', '.join(views[:5])}" if views else "")
                     + (f"; access rules of other modules or of the database go with it: "
                        f"{', '.join(x or 'unnamed' for x in foreign[:5])}" if foreign else "")
