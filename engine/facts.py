@@ -171,6 +171,17 @@ class StaticFacts:
         self._indexes = {}
         self._closures = {}
         self._closure_models = {}
+        self._memo = {}
+
+    def memo(self, key, build):
+        """``build()``, computed once per run and shared by every rule and module.
+
+        Rules keep their run-wide caches here rather than on module globals, so
+        two runs in one process never see each other's files or database.
+        """
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def index(self, name):
         if name not in self._indexes:
@@ -259,7 +270,7 @@ class StaticFacts:
         An empty set when the folder has no requirements.txt; None when the file
         cannot be read or includes other files (``-r``/``-c``) not followed here.
         """
-        cache = self.__dict__.setdefault("_requirement_names", {})
+        cache = self.memo("requirement_names", dict)
         if folder not in cache:
             cache[folder] = read_requirement_names(os.path.join(folder, "requirements.txt"))
         return cache[folder]
@@ -274,7 +285,7 @@ class StaticFacts:
 
     def odoo_requirement_names(self):
         """Names in Odoo's own requirements.txt (installed on every build), or empty."""
-        cache = self.__dict__.setdefault("_requirement_names", {})
+        cache = self.memo("requirement_names", dict)
         if None not in cache:
             root = self.odoo_source_root
             names = root and read_requirement_names(os.path.join(root, "requirements.txt"))
@@ -288,7 +299,7 @@ class StaticFacts:
         the distribution ('python-dateutil'); only this interpreter's installed
         distributions are known.
         """
-        cache = self.__dict__.setdefault("_distribution_aliases", {})
+        cache = self.memo("distribution_aliases", dict)
         if not cache:
             try:
                 mapping = importlib.metadata.packages_distributions()

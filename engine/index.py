@@ -7,6 +7,7 @@ files larger than ``MAX_FILE_BYTES`` are reported instead of read.
 """
 
 import ast
+import copy
 import csv
 import gc
 import io
@@ -805,6 +806,26 @@ class DataFile:
     ignored_tags: list = field(default_factory=list)  # (tag, line): skipped by Odoo
     csv_model: str | None = None
     csv_header: list = field(default_factory=list)
+
+
+def stored_arch(elements, qualify):
+    """A fresh copy of a view's arch as convert.py stores it.
+
+    Several top-level elements are wrapped in <data> (_fix_multiple_roots) and each
+    ``%(xmlid)d`` in attributes and text becomes ``qualify(match)``: the record id.
+    """
+    if len(elements) == 1:
+        root = copy.deepcopy(elements[0])
+    else:
+        root = etree.Element("data")
+        root.extend(copy.deepcopy(element) for element in elements)
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if "%(" in value:
+                element.set(name, PERCENT_REF_RE.sub(qualify, value))
+        if isinstance(element.text, str) and "%(" in element.text:
+            element.text = PERCENT_REF_RE.sub(qualify, element.text)
+    return root
 
 
 def full_xmlid(module, xmlid):

@@ -10,13 +10,11 @@ Every database read goes through ``Database`` (read-only, rolled back).
 
 import ast
 import copy
-import re
 from functools import cached_property
 
 from lxml import etree
 
-from .database import Database
-from .index import FileProblem
+from .index import FileProblem, stored_arch
 
 # Models whose xmlids Odoo's ORM writes itself (reflection), not data files.
 REFLECTION_MODELS = frozenset((
@@ -112,6 +110,10 @@ class UpgradePlan:
         return module
 
     @property
+    def demo_installed(self):
+        return self._module_row.demo
+
+    @property
     def installed_version(self):
         return self._module_row.latest_version or None
 
@@ -139,37 +141,20 @@ class UpgradePlan:
     @cached_property
     def _migration_scripts(self):
         """``[(relative path, stage, text)]`` of scripts Odoo runs for this version jump."""
-        import os
-
-        from odoo.tools.parse_version import parse_version
-
-        if not (self.installed_version and self.disk_version):
+        installed = version_key(self.installed_version or "")
+        current = version_key(self.disk_version or "")
+        if not (installed and current):
             return []
-        installed, current = parse_version(self.installed_version), parse_version(self.disk_version)
         scripts = []
-        for folder in ("migrations", "upgrades"):
-            root = self.index.resolve(folder)
-            if not root or not os.path.isdir(root):
-                continue
-            for version in sorted(os.listdir(root)):
-                full = version if version == "0.0.0" or version.count(".") > 2 else f"18.0.{version}"
+        for relative, version, script_names in migration_folders(self.index):
+            runs = installed < current if version == "0.0.0" else (
+                installed < (version_key(version) or ()) <= current)
+            for script in script_names if runs else ():
                 try:
-                    runs = full == "0.0.0" and installed < current or \
-                        installed < parse_version(full) <= current
-                except (TypeError, ValueError):
-                    continue
-                path = os.path.join(root, version)
-                if not runs or not os.path.isdir(path):
-                    continue
-                for script in sorted(os.listdir(path)):
-                    stage = script.split("-", 1)[0]
-                    if script.endswith(".py") and stage in ("pre", "post", "end"):
-                        relative = f"{folder}/{version}/{script}"
-                        try:
-                            text = self.index.read_bytes(relative).decode("utf-8", "replace")
-                        except FileProblem:
-                            continue  # unreadable: not a migration we can credit
-                        scripts.append((relative, stage, text))
+                    text = self.index.read_bytes(f"{relative}/{script}").decode("utf-8", "replace")
+                except FileProblem:
+                    continue  # unreadable: not a migration we can credit
+                scripts.append((f"{relative}/{script}", script.split("-", 1)[0], text))
         return scripts
 
     def migration_handling(self, *words, stages=("pre",)):
@@ -244,33 +229,13 @@ class UpgradePlan:
 
     @property
     def installed_models(self):
-        """ClosureModels of every installed module's code on disk, built once per run.
-
-        After an upgrade the registry holds what all installed modules define; a
-        field a mixin brings (sms adds message_has_sms_error to every mail.thread)
-        stays although the module that owns its reflection does not name it.
-        """
-        from .facts import ClosureModels
-
-        cache = self.facts.__dict__
-        if "_installed_models" not in cache:
-            states = self.facts.module_states()
-            catalog = self.facts.catalog
-            names = [n for n, state in states.items() if state in ("installed", "to upgrade")
-                     and n in catalog]
-            names.sort(key=lambda n: len(self.facts.closure(n)))
-            cache["_installed_models"] = ClosureModels(
-                [cls for n in names for cls in self.facts.index(n).models])
-            cache["_installed_models_complete"] = all(
-                self.facts.index(n).models_complete for n in names) and len(names) == sum(
-                state in ("installed", "to upgrade") for state in states.values())
-        return cache["_installed_models"]
+        """ClosureModels of every installed module's code on disk (see installed_models)."""
+        return self.facts.memo("installed_models", lambda: installed_models(self.facts))[0]
 
     @property
     def installed_models_complete(self):
         """False when some installed module is not on disk or hides model classes."""
-        self.installed_models  # noqa: B018 - fills the cache
-        return self.facts.__dict__["_installed_models_complete"]
+        return self.facts.memo("installed_models", lambda: installed_models(self.facts))[1]
 
     def still_defined(self, model, name):
         """True/False when the upgraded code surely keeps/drops ``model.name``; None if unknown."""
@@ -398,7 +363,7 @@ class UpgradePlan:
         """
         differences = []
         prefix = self.name + "."
-        demo = self._module_row.demo
+        demo = self.demo_installed
         for record in self.index.records:
             if not (record.noupdate and record.tag == "record" and record.xmlid and record.model):
                 continue
@@ -481,7 +446,7 @@ class UpgradePlan:
         """
         View = self.env["ir.ui.view"].sudo().with_context(active_test=True)
         prefix = self.name + "."
-        new_archs = {}
+        changed = {}  # view id -> (file view, new arch), for views whose arch really changes
         for view in self.index.views:
             xmlid = view.record.xmlid or ""
             name = xmlid[len(prefix):] if xmlid.startswith(prefix) else xmlid
@@ -489,50 +454,63 @@ class UpgradePlan:
             if "." in name or view.qweb or view.arch is None or not row or row[0] != "ir.ui.view":
                 continue
             elements = [child for child in view.arch if isinstance(child.tag, str)]
-            if len(elements) > 1:  # convert.py wraps several top-level specs in <data>
-                root = etree.Element("data")
-                root.extend(copy.deepcopy(element) for element in elements)
-            else:
-                root = view.root
-            if root is not None:
-                new_archs[row[1]] = (view, self._resolved(root))
-        if not new_archs:
-            return []
+            if not elements:
+                continue
+            new_arch = stored_arch(elements, self._record_id)
+            current = View.browse(row[1]).exists()
+            if current and not _same_arch(new_arch, _parsed(current.arch_db)):
+                changed[current.id] = (view, new_arch)
+        if not changed:
+            return []  # the usual case: nothing to combine
         owned = {row[1] for row in self.xmlids.values() if row[0] == "ir.ui.view"}
+        replaced = {view_id: arch for view_id, (_view, arch) in changed.items()}
         broken, seen_roots = [], set()
-        for view_id in new_archs:
-            root = View.browse(view_id).exists()
-            while root and root.mode == "extension" and root.inherit_id:
+        for view_id in changed:
+            root = View.browse(view_id)
+            while root.mode == "extension" and root.inherit_id:
                 root = root.inherit_id
-            if not root or root.id in seen_roots:
+            if root.id in seen_roots:
                 continue
             seen_roots.add(root.id)
             order = _combination_order(root)
-            if not any(v.id not in owned for v in order[1:]):
+            if all(v.id in owned for v in order[1:]):
                 continue  # no view of another module or of the database below it
             old_errors = _combine(order, {})
-            new_errors = _combine(order, {i: arch for i, (_v, arch) in new_archs.items()})
+            new_errors = _combine(order, replaced)
+            ours = [v.id for v in order if v.id in changed]
             for child in order[1:]:
                 if child.id in owned or child.id not in new_errors or child.id in old_errors:
                     continue
-                changed = next((v for i, (v, _a) in new_archs.items()
-                                if i == root.id or i in _ancestors(child)), None)
-                broken.append((changed or next(iter(new_archs.values()))[0], child, new_errors[child.id]))
+                # Blame the changed view it inherits from, else the hierarchy's first change.
+                lineage = _ancestors(child)
+                culprit = next((i for i in ours if i in lineage), ours[0])
+                broken.append((changed[culprit][0], child, new_errors[child.id]))
         return broken
 
-    def _resolved(self, element):
-        """A copy of a file's arch with ``%(xmlid)d`` replaced by ids, as convert.py does."""
-        text = etree.tostring(element, encoding="unicode")
-
-        def replace(match):
-            xmlid = match.group(1) if "." in match.group(1) else f"{self.name}.{match.group(1)}"
-            record = self.env.ref(xmlid, raise_if_not_found=False)
-            return str(record.id) if record else match.group(0)
-
-        return etree.fromstring(PERCENT_REF.sub(replace, text))
+    def _record_id(self, match):
+        """The database id convert.py puts in place of ``%(xmlid)d``."""
+        xmlid = match.group(1) if "." in match.group(1) else f"{self.name}.{match.group(1)}"
+        record = self.env.ref(xmlid, raise_if_not_found=False)
+        return str(record.id) if record else match.group(0)
 
 
-PERCENT_REF = re.compile(r"%\(([^)]+)\)[ds]")
+def _parsed(arch):
+    try:
+        return etree.fromstring((arch or "").encode())
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _same_arch(one, other):
+    """True when two archs have the same elements, attributes and non-blank text."""
+    if other is None or one.tag != other.tag or dict(one.attrib) != dict(other.attrib):
+        return False
+    if (one.text or "").strip() != (other.text or "").strip() \
+            or (one.tail or "").strip() != (other.tail or "").strip():
+        return False
+    one_children, other_children = list(one), list(other)
+    return len(one_children) == len(other_children) and all(
+        _same_arch(a, b) for a, b in zip(one_children, other_children))
 
 
 def _ancestors(view):
@@ -566,12 +544,7 @@ def _combine(order, replaced):
     from odoo.tools.template_inheritance import apply_inheritance_specs
 
     def arch_of(view):
-        if view.id in replaced:
-            return replaced[view.id]
-        try:
-            return etree.fromstring((view.arch_db or "").encode())
-        except (etree.XMLSyntaxError, ValueError):
-            return None
+        return replaced[view.id] if view.id in replaced else _parsed(view.arch_db)
 
     errors = {}
     combined = arch_of(order[0])
@@ -589,6 +562,40 @@ def _combine(order, replaced):
     return errors
 
 
+SERIES = "18.0"
+MIGRATION_STAGES = ("pre-", "post-", "end-")
+
+
+def version_key(version):
+    """``version`` as Odoo 18 orders module versions, as a tuple of ints; None if not numeric.
+
+    Like migration.py's convert_version: a version with more than two dots already
+    names its series, shorter ones get "18.0." in front.
+    """
+    version = str(version)
+    if not version.startswith(SERIES + ".") and version.count(".") <= 2:
+        version = f"{SERIES}.{version}"
+    parts = version.split(".")
+    return tuple(int(part) for part in parts) if all(p.isdigit() for p in parts) else None
+
+
+def migration_folders(index):
+    """``(relative folder, version, [pre-/post-/end- scripts])`` of migrations/ and upgrades/."""
+    import os
+
+    for folder in ("migrations", "upgrades"):
+        root = index.resolve(folder)
+        if not root or not os.path.isdir(root):
+            continue
+        for version in sorted(os.listdir(root)):
+            path = os.path.join(root, version)
+            if version in ("tests", "__pycache__") or not os.path.isdir(path):
+                continue
+            scripts = [name for name in sorted(os.listdir(path))
+                       if name.endswith(".py") and name.startswith(MIGRATION_STAGES)]
+            yield f"{folder}/{version}", version, scripts
+
+
 def _normalised(value):
     return value.strip().casefold() if isinstance(value, str) else value
 
@@ -599,13 +606,30 @@ def _edited_by_a_person(record):
     return bool(write_uid and write_uid not in (1, 2) and record.write_date != record.create_date)
 
 
+def installed_models(facts):
+    """``(ClosureModels, complete)`` of the code on disk of every installed module.
+
+    After an upgrade the registry holds what all installed modules define; a
+    field a mixin brings (sms adds message_has_sms_error to every mail.thread)
+    stays although the module that owns its reflection does not name it.
+    """
+    from .facts import ClosureModels
+
+    installed = [n for n, state in facts.module_states().items()
+                 if state in ("installed", "to upgrade")]
+    names = sorted((n for n in installed if n in facts.catalog),
+                   key=lambda n: len(facts.closure(n)))
+    models = ClosureModels([cls for n in names for cls in facts.index(n).models])
+    complete = len(names) == len(installed) and all(
+        facts.index(n).models_complete for n in names)
+    return models, complete
+
+
 def upgrade_plan(facts, name):
     """UpgradePlan of ``name`` when it is installed in the facts' database, else None."""
     if facts.level != "dynamic" or facts.module_states().get(name) not in ("installed", "to upgrade"):
         return None
-    plans = facts.__dict__.setdefault("_upgrade_plans", {})
-    if name not in plans:
-        database = facts.__dict__.setdefault("_database", None) or Database(facts.env)
-        facts._database = database
-        plans[name] = UpgradePlan(facts, name, database)
-    return plans[name]
+    from .database import Database  # the only layer that queries the database
+
+    database = facts.memo("database", lambda: Database(facts.env))
+    return facts.memo(("upgrade_plan", name), lambda: UpgradePlan(facts, name, database))

@@ -190,7 +190,7 @@ class _Closure:
 
         Kept for the whole run: the closure's classes are shared by many modules.
         """
-        cache = self.ctx.facts.__dict__.setdefault("_create_hook_strings", {})
+        cache = self.ctx.facts.memo("create_hook_strings", dict)
         key = (self.owner.get(id(cls)), cls.path, cls.line)
         if key not in cache:
             cache[key] = _hook_strings(self.ctx.facts, *key)
@@ -408,7 +408,7 @@ def _dynamic_required(ctx, closure, model, given):
 
 def _registry_filled_by_code(ctx, registry_class, name):
     """True when a create-like method of a class of the model may set ``name``."""
-    cache = ctx.facts.__dict__.setdefault("_create_hook_texts", {})
+    cache = ctx.facts.memo("create_hook_texts", dict)
     for cls in registry_class.__mro__:
         if CREATE_HOOKS.isdisjoint(vars(cls)) or cls.__module__.startswith("odoo.models"):
             continue

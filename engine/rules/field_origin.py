@@ -19,7 +19,7 @@ def foreign_field_modules(ctx, model, name):
     facts = ctx.facts
     if facts.level != "dynamic" or not model or not name:
         return ()
-    cache = facts.__dict__.setdefault("_foreign_field_modules", {})
+    cache = facts.memo("foreign_field_modules", dict)
     key = (ctx.module.name, model, name)
     if key not in cache:
         cache[key] = _foreign_field_modules(facts, ctx.module.name, model, name)
@@ -46,7 +46,7 @@ def _foreign_field_modules(facts, module, model, name):
 def fresh_install_modules(facts, module):
     """The closure plus the modules Odoo auto-installs with it (web and bus come with
     base): what a fresh database has once the module is installed."""
-    cache = facts.__dict__.setdefault("_fresh_install_modules", {})
+    cache = facts.memo("fresh_install_modules", dict)
     if module not in cache:
         catalog = facts.catalog
         installed = set(facts.scope(module))

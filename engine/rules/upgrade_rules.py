@@ -10,11 +10,9 @@ meets; most of these failures never show on a fresh database.
 import os
 import re
 
-from ..upgrade import UNKNOWN, upgrade_plan
+from ..upgrade import UNKNOWN, migration_folders, upgrade_plan, version_key
 from .registry import Issue, rule
 
-SERIES = "18.0"
-MIGRATION_STAGES = ("pre-", "post-", "end-")
 # Odoo's migration.py VERSION_RE: optional series prefix, then 2 or 3 numbers.
 MIGRATION_VERSION_RE = re.compile(
     r"^((6\.1|[6-9]\.0|[1-9]\d+\.0|(7|8|9|10)\.saas~[1-9]\d*|saas~(1[1-9]|[2-9]\d+)\.[1-9])\.)?"
@@ -87,7 +85,7 @@ def _pending_changes(plan):
         removed = sorted(key for key in plan.owned_fields if plan.still_defined(*key) is False)
         if removed:
             changes.append(f"removed fields {', '.join(f'{m}.{f}' for m, f in removed[:5])}")
-    demo = plan._module_row.demo
+    demo = plan.demo_installed
     new_records = sorted(
         name for name in plan.file_xmlids - set(plan.xmlids)
         if demo or all(record.kind != "demo"
@@ -435,44 +433,20 @@ def check_noupdate_records(ctx):
     "WARNING Invalid version for upgrade script",
 )
 def check_migration_scripts(ctx):
-    manifest_version = _series_version((ctx.index.manifest or {}).get("version", "1.0"))
-    for folder in ("migrations", "upgrades"):
-        root = ctx.index.resolve(folder)
-        if not root or not os.path.isdir(root):
-            continue
-        yield from _migration_folder_issues(ctx, folder, root, manifest_version)
-
-
-def _series_version(version):
-    """``version`` as Odoo 18 compares it (series prefix added), as a tuple; None if invalid."""
-    version = str(version)
-    # Like Odoo's convert_version: more than two dots means the series is already there.
-    if not version.startswith(SERIES + ".") and version.count(".") <= 2:
-        version = f"{SERIES}.{version}"
-    parts = version.split(".")
-    return tuple(int(part) for part in parts) if all(p.isdigit() for p in parts) else None
-
-
-def _migration_folder_issues(ctx, folder, root, manifest_version):
-    for version in sorted(os.listdir(root)):
-        path = os.path.join(root, version)
-        if not os.path.isdir(path) or version in ("tests", "__pycache__"):
-            continue
-        relative = f"{folder}/{version}"
+    manifest_version = version_key((ctx.index.manifest or {}).get("version", "1.0"))
+    for relative, version, scripts in migration_folders(ctx.index):
         if not MIGRATION_VERSION_RE.match(version):
             yield Issue(relative, None, f"{relative} is not a version folder: Odoo skips it with "
                         "a WARNING and runs none of its scripts.", severity="warning", key=relative)
             continue
-        folder_version = _series_version(version) if version != "0.0.0" else None
+        folder_version = version_key(version) if version != "0.0.0" else None
         if manifest_version and folder_version and folder_version > manifest_version:
             yield Issue(relative, None, f"{relative} is above the manifest version: its scripts "
                         "never run until the version is raised.", severity="warning",
                         key=f"{relative}:above")
-        for script in sorted(os.listdir(path)):
-            if not (script.endswith(".py") and script.startswith(MIGRATION_STAGES)):
-                continue
+        for script in scripts:
             script_path = f"{relative}/{script}"
-            summary = ctx.index.python.get(os.path.join(folder, version, script))
+            summary = ctx.index.python.get(os.path.join(*script_path.split("/")))
             if summary is None or summary.problem:
                 continue  # PY001 reports files that do not compile
             migrate = summary.functions.get("migrate")

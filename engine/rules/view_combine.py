@@ -19,7 +19,7 @@ import re
 
 from lxml import etree
 
-from ..index import PERCENT_REF_RE, full_xmlid
+from ..index import full_xmlid, stored_arch
 
 # Archs rebuilt per run, keyed by the views applied: modules sharing a closure reuse them.
 MAX_CACHED_ARCHS = 128
@@ -55,18 +55,7 @@ class _ViewInfo:
 
     def arch(self):
         """A fresh copy of the arch as Odoo stores it: one root, %(xmlid)d replaced by ids."""
-        if len(self.elements) == 1:
-            root = copy.deepcopy(self.elements[0])
-        else:
-            root = etree.Element("data")  # convert.py _fix_multiple_roots
-            root.extend(copy.deepcopy(element) for element in self.elements)
-        for element in root.iter():
-            for name, value in element.attrib.items():
-                if "%(" in value:
-                    element.set(name, PERCENT_REF_RE.sub(self._qualify, value))
-            if element.text and "%(" in element.text:
-                element.text = PERCENT_REF_RE.sub(self._qualify, element.text)
-        return root
+        return stored_arch(self.elements, self._qualify)
 
     def _qualify(self, match):
         # convert.py puts the record's database id in place of %(xmlid)d on both sides of
@@ -118,9 +107,7 @@ class ViewCombiner:
 
     @classmethod
     def of(cls, facts):
-        if "_view_combiner" not in facts.__dict__:
-            facts.__dict__["_view_combiner"] = cls(facts)
-        return facts.__dict__["_view_combiner"]
+        return facts.memo("view_combiner", lambda: cls(facts))
 
     def module_views(self, module):
         """``[_ViewInfo]`` of a module in load order; None if some data file does not parse."""
