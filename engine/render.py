@@ -22,7 +22,8 @@ def render_text(report):
         )
         for finding in module.findings:
             where = finding.path + (f":{finding.line}" if finding.line else "")
-            lines.append(f"      {finding.severity:7} {finding.rule}  {where}  {finding.message}")
+            waived = "" if finding.counts_toward_verdict else " (waived)"
+            lines.append(f"      {finding.severity:7} {finding.rule}{waived}  {where}  {finding.message}")
     counts = report.counts()
     failed = sum(1 for m in report.modules if m.verdict(report.fail_on) == "fail")
     lines.append(
@@ -48,14 +49,14 @@ def render_junit(report):
             suite, "testcase", classname=f"module_validator.{report.level}",
             name=module.name, time=f"{module.duration_s:.3f}",
         )
-        failing = [f for f in module.findings if fails(f.severity, report.fail_on)]
+        failing = [f for f in module.findings if f.counts_toward_verdict and fails(f.severity, report.fail_on)]
         if failing:
             failure = etree.SubElement(
                 case, "failure", type="validation",
                 message=f"{len(failing)} finding(s) at or above {report.fail_on}",
             )
             failure.text = "\n".join(_line(f) for f in failing)
-        others = [f for f in module.findings if not fails(f.severity, report.fail_on)]
+        others = [f for f in module.findings if f not in failing]
         if others:
             etree.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
     return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode()
@@ -63,7 +64,8 @@ def render_junit(report):
 
 def _line(finding):
     where = finding.path + (f":{finding.line}" if finding.line else "")
-    return f"{finding.severity} {finding.rule} {where}: {finding.message}"
+    waived = "" if finding.counts_toward_verdict else " (waived)"
+    return f"{finding.severity} {finding.rule}{waived} {where}: {finding.message}"
 
 
 RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}

@@ -29,13 +29,23 @@ class Finding:
     line: int | None
     message: str
     fingerprint: str
+    # The key of the waiver that accepts this finding; a waived finding is
+    # reported but counts toward neither the totals nor the verdict.
+    waiver: object = None
+
+    @property
+    def counts_toward_verdict(self):
+        return self.waiver is None
 
     def as_dict(self):
-        return {
+        values = {
             "rule": self.rule, "severity": self.severity, "module": self.module,
             "path": self.path, "line": self.line, "message": self.message,
             "fingerprint": self.fingerprint,
         }
+        if self.waiver is not None:
+            values["waived"] = True
+        return values
 
 
 @dataclass
@@ -46,23 +56,34 @@ class ModuleReport:
     version: str
     findings: list = field(default_factory=list)
     duration_s: float = 0.0
+    code_fingerprint: str = ""
 
     def counts(self):
+        """Findings per severity; waived findings are counted apart."""
         counts = dict.fromkeys(SEVERITIES, 0)
+        waived = 0
         for finding in self.findings:
-            counts[finding.severity] += 1
+            if finding.counts_toward_verdict:
+                counts[finding.severity] += 1
+            else:
+                waived += 1
+        if waived:
+            counts["waived"] = waived
         return counts
 
     def verdict(self, fail_on="error"):
-        failed = any(fails(f.severity, fail_on) for f in self.findings)
+        failed = any(f.counts_toward_verdict and fails(f.severity, fail_on) for f in self.findings)
         return "fail" if failed else "pass"
 
     def as_dict(self, fail_on="error"):
-        return {
+        values = {
             "name": self.name, "path": self.path, "verdict": self.verdict(fail_on),
             "duration_s": round(self.duration_s, 4), "counts": self.counts(),
             "findings": [finding.as_dict() for finding in self.findings],
         }
+        if self.code_fingerprint:
+            values["code_fingerprint"] = self.code_fingerprint
+        return values
 
 
 @dataclass
@@ -82,7 +103,7 @@ class RunReport:
         counts = dict.fromkeys(SEVERITIES, 0)
         for module in self.modules:
             for severity, count in module.counts().items():
-                counts[severity] += count
+                counts[severity] = counts.get(severity, 0) + count
         return counts
 
     def as_dict(self):

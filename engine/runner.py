@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .results import Finding, ModuleReport, RunReport, fingerprint
 from .rules import RULES
-from .rules.registry import INTERNAL_ERROR, LEVELS, Issue
+from .rules.registry import BUDGET_EXHAUSTED, INTERNAL_ERROR, LEVELS, Issue
 
 _logger = logging.getLogger(__name__)
 
@@ -23,15 +23,19 @@ class ModuleContext:
         self.index = facts.index(module.name)
 
 
-def active_rules(level, settings=None):
+def active_rules(level, settings=None, extra_rules=()):
     """Rules that run at ``level``, with each one's effective severity.
 
     ``settings`` maps a rule code to ``(active, severity)`` as tuned by users.
+    ``extra_rules`` are Rule-like objects not in RULES (custom rules), run
+    after the engine's rules in code order.
     """
     settings = settings or {}
     selected = []
-    for code in sorted(RULES):
-        rule = RULES[code]
+    engine_rules = [RULES[code] for code in sorted(RULES)]
+    extra_rules = sorted((r for r in extra_rules if r.code not in RULES), key=lambda r: r.code)
+    for rule in engine_rules + extra_rules:
+        code = rule.code
         active, severity = settings.get(code, (True, rule.severity))
         if active and rule.runs_at(level):
             selected.append((rule, severity))
@@ -73,11 +77,26 @@ def validate_module(module, facts, rules, rehearsal_issues=()):
     return report
 
 
+def budget_exhausted(module):
+    """The report of a module left unvalidated when the time budget ran out."""
+    report = ModuleReport(module.name, module.path, module.origin, module.version)
+    message = "Not validated: the time budget ran out before this module's turn."
+    report.findings.append(Finding(
+        rule=BUDGET_EXHAUSTED, severity=RULES[BUDGET_EXHAUSTED].severity, module=module.name,
+        path="", line=None, message=message,
+        fingerprint=fingerprint(BUDGET_EXHAUSTED, module.name, "", "budget"),
+    ))
+    return report
+
+
 def _internal_issue(rule, error, where):
+    # A custom rule's own failure (timeout, bad definition) says all there is
+    # to say; the engine line it was raised from would only mislead.
+    location = "" if getattr(error, "custom_rule", False) else f" (at {where.name}, line {where.lineno})"
     return Issue(
         "", None,
-        f"Rule {rule.code} failed: {type(error).__name__}: {str(error)[:300]} "
-        f"(at {where.name}, line {where.lineno}); the other rules ran.",
+        f"Rule {rule.code} failed: {type(error).__name__}: {str(error)[:300]}"
+        f"{location}; the other rules ran.",
         key=f"{rule.code}:{type(error).__name__}",
     )
 
@@ -110,11 +129,15 @@ def _safe_rehearse(rehearse, module):
 
 
 def validate(modules, facts, level, *, version, settings=None, fail_on="error",
-             rehearse=None, parallel=None):
+             rehearse=None, parallel=None, deadline=None, extra_rules=()):
     """Validate ``modules`` (ModuleSource list) at ``level``; returns a RunReport.
 
+    ``extra_rules`` are custom rules (engine/rules/custom_rules.py) run with the
+    engine's rules.
+
     At the bulletproof level ``rehearse(module)`` returns the ``(code, Issue)``
-    pairs of its real install and upgrade rehearsals.
+    pairs of its real install and upgrade rehearsals. Modules whose turn comes
+    after ``deadline`` (a ``time.monotonic()`` value) are reported unvalidated.
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
@@ -123,11 +146,14 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
     started = time.perf_counter()
     # Without a database (a bulletproof run from the CLI without -d) the
     # dynamic rules have nothing to read: they are skipped, not crashed.
-    rules = [(rule, severity) for rule, severity in active_rules(level, settings)
+    rules = [(rule, severity) for rule, severity in active_rules(level, settings, extra_rules)
              if rule.level != "dynamic" or facts.level == "dynamic"]
     rehearsed = rehearse_all(modules, rehearse, parallel) if rehearse else {}
     report = RunReport(version=version, level=level, fail_on=fail_on)
     for module in modules:
+        if deadline is not None and time.monotonic() > deadline:
+            report.modules.append(budget_exhausted(module))
+            continue
         issues, seconds = rehearsed.get(module.name, ((), 0.0))
         module_report = validate_module(module, facts, rules, issues)
         module_report.duration_s += seconds

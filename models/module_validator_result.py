@@ -28,6 +28,12 @@ class ModuleValidatorResult(models.Model):
     error_count = fields.Integer(string="Errors", readonly=True)
     warning_count = fields.Integer(string="Warnings", readonly=True)
     info_count = fields.Integer(string="Infos", readonly=True)
+    waived_count = fields.Integer(string="Waived", readonly=True)
+    code_fingerprint = fields.Char(
+        readonly=True, index=True,
+        help="Hash of the module's files when validated; a deployment of the same "
+        "code carries the same fingerprint.",
+    )
     finding_ids = fields.One2many("module.validator.finding", "result_id", string="Findings", readonly=True)
     level = fields.Selection(related="run_id.level", store=True)
 

@@ -6,17 +6,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
-from ..engine import discovery
+from ..engine.code_fingerprint import code_fingerprint
 from ..engine.facts import DynamicFacts, StaticFacts
-from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher, rehearse_parallelism
+from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, DatabaseServer, drop_orphans
-from ..engine.runner import validate
+from ..service import validation
+from ..service.validation import ValidationRequest
 from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
 
 ORIGIN_SELECTION = [
     ("wizard", "Wizard"),
     ("cron", "Scheduled action"),
     ("cli", "Command line"),
+    ("profile", "Profile"),
     ("test", "Test run"),
 ]
 VERDICT_SELECTION = [("pass", "Passed"), ("fail", "Failed")]
@@ -25,6 +27,7 @@ FINISHED_STATES = ("done", "failed")
 
 class ModuleValidatorRun(models.Model):
     _name = "module.validator.run"
+    _inherit = ["mail.thread"]
     _description = "Module Validator - Run"
     _order = "id desc"
 
@@ -62,6 +65,24 @@ class ModuleValidatorRun(models.Model):
     error_count = fields.Integer(string="Errors", readonly=True)
     warning_count = fields.Integer(string="Warnings", readonly=True)
     info_count = fields.Integer(string="Infos", readonly=True)
+    waived_count = fields.Integer(string="Waived", readonly=True)
+    profile_id = fields.Many2one(
+        "module.validator.profile", string="Profile", readonly=True, index=True, ondelete="set null"
+    )
+    new_finding_count = fields.Integer(
+        string="New findings", readonly=True,
+        help="Findings whose fingerprint the profile's previous finished run did not have.",
+    )
+    persisting_finding_count = fields.Integer(string="Persisting findings", readonly=True)
+    fixed_finding_count = fields.Integer(
+        string="Fixed findings", readonly=True,
+        help="Findings of the profile's previous finished run, on modules validated "
+        "again, that this run no longer has.",
+    )
+    fixed_fingerprints = fields.Text(readonly=True, help="One fingerprint per line.")
+    previous_run_id = fields.Many2one(
+        "module.validator.run", string="Compared with", readonly=True, ondelete="set null",
+    )
 
     @api.depends("result_ids", "module_total")
     def _compute_progress(self):
@@ -80,7 +101,7 @@ class ModuleValidatorRun(models.Model):
             raise UserError(self.env._("A finished validation run is an audit record and cannot be changed."))
         return super().write(vals)
 
-    # -- the one entry point for wizard, cron, CLI and tests ---------------
+    # -- the one entry point for wizard, profiles, queue, CLI and tests ----
     @api.model
     def _launch(self, names=(), *, all_custom=False, level="static", origin="wizard",
                 fail_on="error", extra_paths=(), with_tests=False, background=False):
@@ -91,50 +112,68 @@ class ModuleValidatorRun(models.Model):
         With ``background`` the run is queued for the queue's scheduled action
         and ``report`` is None.
         """
-        names = [name.strip() for name in names if name and name.strip()]
+        request = ValidationRequest(
+            names=tuple(names), all_custom=all_custom, level=level, fail_on=fail_on,
+            extra_paths=tuple(extra_paths), with_tests=with_tests,
+        )
+        return self._launch_request(request, origin=origin, background=background)
+
+    @api.model
+    def _launch_request(self, request, *, origin="wizard", background=False, profile=None):
+        """Create a run for ``request`` (a ValidationRequest) and validate it."""
         run = self.create({
-            "origin": origin, "level": level, "fail_on": fail_on, "with_tests": with_tests,
-            "extra_paths": "\n".join(extra_paths),
-            "scope": ", ".join(names) + (" + all non-Odoo modules" if all_custom else ""),
+            "origin": origin, "level": request.level, "fail_on": request.fail_on,
+            "with_tests": request.with_tests, "extra_paths": "\n".join(request.extra_paths),
+            "scope": request.scope_label(), "profile_id": profile.id if profile else False,
         })
-        started = time.perf_counter()
-        catalog = self._build_catalog(extra_paths)
-        modules, unknown = discovery.select(catalog, names, all_custom=all_custom)
-        problem = None
-        if unknown:
-            problem = self.env._("Modules not found on the addons path: %(names)s", names=", ".join(unknown))
-        elif level == "bulletproof":
+        started = time.monotonic()
+        catalog = self._build_catalog(request.extra_paths)
+        modules, problem = validation.select_modules(catalog, request)
+        if not problem and request.level == "bulletproof":
             problem = run._rehearsal_problem()
         if problem:
-            run.write({"state": "failed", "duration": time.perf_counter() - started, "error_message": problem})
+            run.write({"state": "failed", "duration": time.monotonic() - started, "error_message": problem})
             return run, None
         run.module_total = len(modules)
         if background:
             run.write({"state": "queued", "pending_modules": ",".join(m.name for m in modules)})
             self.env.ref("module_validator.ir_cron_module_validator_process_queue")._trigger()
             return run, None
-        report = run._validate_modules(catalog, modules)
+        report = run._validate_modules(catalog, modules, started=started, request=request)
         run._store_modules(report)
-        run._finish(time.perf_counter() - started)
+        run._finish(time.monotonic() - started)
+        report.duration_s = run.duration
         return run, report
+
+    def _request(self):
+        """This run's request, as its profile and stored options define it."""
+        self.ensure_one()
+        profile = self.profile_id
+        return ValidationRequest(
+            level=self.level, fail_on=self.fail_on, extra_paths=tuple(self._extra_path_list()),
+            with_tests=self.with_tests,
+            rule_codes=profile._rule_codes() if profile else None,
+            time_budget_s=profile._time_budget_seconds() if profile else None,
+        )
 
     @api.model
     def _build_catalog(self, extra_paths=()):
-        addons_paths, core_paths = discovery.odoo_paths()
         installed = self.env["ir.module.module"].sudo().search(
             [("state", "in", ("installed", "to upgrade", "to remove"))]
         ).mapped("name")
-        return discovery.discover(
-            [*extra_paths, *addons_paths], core_paths=core_paths, installed=installed
-        )
+        return validation.build_catalog(extra_paths, installed=installed)
 
     @api.model
     def _validator_version(self):
         module = self.env["ir.module.module"].sudo().search([("name", "=", "module_validator")])
         return module.installed_version or module.latest_version or ""
 
-    def _validate_modules(self, catalog, modules):
-        """Run the engine at this run's level on ``modules``; returns a RunReport."""
+    def _validate_modules(self, catalog, modules, started=None, request=None):
+        """Run the engine at this run's level on ``modules``; returns a RunReport.
+
+        ``started`` (``time.monotonic()``) is when the run's time budget began;
+        ``request`` defaults to the one the run's stored options describe.
+        """
         self.ensure_one()
         facts = StaticFacts(catalog) if self.level == "static" else DynamicFacts(catalog, self.env)
         rehearse = None
@@ -142,10 +181,12 @@ class ModuleValidatorRun(models.Model):
             rehearsal = self._rehearsal(catalog)
             source_db = self.env.cr.dbname
             rehearse = lambda module: rehearsal.module_issues(module, source_db)  # noqa: E731
-        return validate(
-            modules, facts, self.level, version=self._validator_version(), fail_on=self.fail_on,
+        return validation.execute(
+            request or self._request(), modules, facts, version=self._validator_version(),
             settings=self.env["module.validator.rule"]._engine_settings(),
-            rehearse=rehearse, parallel=rehearse_parallelism(),
+            rehearse=rehearse, started=started,
+            waivers=self.env["module.validator.waiver"]._engine_waivers(),
+            extra_rules=self.env["module.validator.rule"]._custom_engine_rules(),
         )
 
     # -- bulletproof level -------------------------------------------------
@@ -185,8 +226,10 @@ class ModuleValidatorRun(models.Model):
         run = self.browse(row[0])
         name, *rest = run.pending_modules.split(",")
         catalog = run._build_catalog(run._extra_path_list())
-        modules, _unknown = discovery.select(catalog, [name])
-        run._store_modules(run._validate_modules(catalog, modules))
+        modules, _problem = validation.select_modules(catalog, ValidationRequest(names=(name,)))
+        # The time budget counts from the run's start, across cron calls.
+        elapsed = (fields.Datetime.now() - run.date_start).total_seconds()
+        run._store_modules(run._validate_modules(catalog, modules, started=time.monotonic() - elapsed))
         run.write({"state": "running", "pending_modules": ",".join(rest)})
         if not rest:
             run._finish((fields.Datetime.now() - run.date_start).total_seconds())
@@ -200,9 +243,12 @@ class ModuleValidatorRun(models.Model):
             rule.code: rule.id
             for rule in self.env["module.validator.rule"].with_context(active_test=False).search([])
         }
+        # A profile's first run finds everything new; other runs are not compared.
+        known = set(self._previous_profile_run().finding_ids.mapped("fingerprint")) if self.profile_id else None
         result_values = []
         for module in report.modules:
             counts = module.counts()
+            module.code_fingerprint = module.code_fingerprint or code_fingerprint(module.path)
             result_values.append({
                 "run_id": self.id,
                 "name": module.name,
@@ -214,6 +260,8 @@ class ModuleValidatorRun(models.Model):
                 "error_count": counts["error"],
                 "warning_count": counts["warning"],
                 "info_count": counts["info"],
+                "waived_count": counts.get("waived", 0),
+                "code_fingerprint": module.code_fingerprint,
                 "finding_ids": [
                     fields.Command.create({
                         "run_id": self.id,
@@ -225,17 +273,55 @@ class ModuleValidatorRun(models.Model):
                         "line": finding.line or 0,
                         "message": finding.message,
                         "fingerprint": finding.fingerprint,
+                        "waiver_id": finding.waiver or False,
+                        "state": self._finding_state(finding.fingerprint, known),
                     })
                     for finding in module.findings
                 ],
             })
         self.env["module.validator.result"].create(result_values)
 
+    def _previous_profile_run(self):
+        """The profile's latest finished run before this one (regressions compare with it)."""
+        self.ensure_one()
+        if not self.profile_id:
+            return self.browse()
+        return self.search([
+            ("profile_id", "=", self.profile_id.id), ("state", "=", "done"), ("id", "<", self.id),
+        ], order="id desc", limit=1)
+
+    @staticmethod
+    def _finding_state(fingerprint, known):
+        if known is None:
+            return False
+        return "persisting" if fingerprint in known else "new"
+
+    def _regression_values(self):
+        """Counts of new, persisting and fixed findings against the previous profile run."""
+        self.ensure_one()
+        if not self.profile_id:
+            return {}
+        previous = self._previous_profile_run()
+        validated = set(self.result_ids.mapped("name"))
+        current = set(self.finding_ids.mapped("fingerprint"))
+        fixed = sorted({
+            finding.fingerprint for finding in previous.finding_ids
+            if finding.module_name in validated and finding.fingerprint not in current
+        })
+        states = self.finding_ids.mapped("state")
+        return {
+            "previous_run_id": previous.id or False,
+            "new_finding_count": states.count("new"),
+            "persisting_finding_count": states.count("persisting"),
+            "fixed_finding_count": len(fixed),
+            "fixed_fingerprints": "\n".join(fixed),
+        }
+
     def _finish(self, duration):
         """Close the run: totals and verdict from its stored module results."""
         self.ensure_one()
         results = self.result_ids
-        self.write({
+        self.write(dict(self._regression_values(), **{
             "state": "done",
             "verdict": "fail" if "fail" in results.mapped("verdict") else "pass",
             "duration": duration,
@@ -244,33 +330,19 @@ class ModuleValidatorRun(models.Model):
             "error_count": sum(results.mapped("error_count")),
             "warning_count": sum(results.mapped("warning_count")),
             "info_count": sum(results.mapped("info_count")),
-        })
-
-    # -- scheduled validation ----------------------------------------------
-    @api.model
-    def _cron_validate(self):
-        """Validate the modules configured in system parameters and store a run.
-
-        ``module_validator.cron_modules``: comma-separated names; empty means
-        every installed module that is not part of Odoo itself.
-        ``module_validator.cron_level``: static, dynamic (default) or bulletproof;
-        the cron worker itself is the background, so the run is synchronous.
-        """
-        params = self.env["ir.config_parameter"].sudo()
-        names = [n for n in (params.get_param("module_validator.cron_modules") or "").split(",") if n.strip()]
-        level = params.get_param("module_validator.cron_level") or "dynamic"
-        if not names:
-            catalog = self._build_catalog()
-            names = [m.name for m in catalog.modules.values() if m.installed and not m.odoo_core]
-        run, _report = self._launch(names, level=level, origin="cron")
-        return run
+            "waived_count": sum(results.mapped("waived_count")),
+        }))
+        if self.profile_id:
+            self.profile_id._notify_run(self)
 
     # -- UI actions ---------------------------------------------------------
     def action_view_findings(self):
+        """The smart button counts unwaived errors: open exactly those."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "module_validator.action_module_validator_finding"
         )
-        action["domain"] = [("run_id", "=", self.id)]
-        action["context"] = {"search_default_group_module": 1, "search_default_group_severity": 1}
+        action["name"] = self.env._("Errors of %(run)s", run=self.name)
+        action["domain"] = [("run_id", "=", self.id), ("severity", "=", "error"), ("waived", "=", False)]
+        action["context"] = {}
         return action

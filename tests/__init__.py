@@ -18,3 +18,9 @@ from . import test_upgrade
 from . import test_rules_python_extra
 from . import test_rules_structure
 from . import test_rules_closure
+from . import test_dashboard
+from . import test_profiles
+from . import test_deployment
+from . import test_custom_rules
+from . import test_waivers
+from . import test_deployment_recording

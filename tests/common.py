@@ -1,5 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import os
+import subprocess
+import sys
+
+import odoo
+from odoo.tools import config
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -35,3 +40,15 @@ class ValidatorCase(BaseCommon):
         """Sorted rule codes found on one module."""
         report = self.run_engine([name], level)
         return sorted(finding.rule for finding in report.modules[0].findings)
+
+
+def odoo_bin(command, *args, database=None, timeout=300):
+    """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup."""
+    line = [sys.executable, "-m", "odoo", f"--addons-path={config['addons_path']}", command]
+    if config.rcfile and os.path.exists(config.rcfile):
+        line += ["-c", config.rcfile]
+    line += ["--log-level=warn", *args]
+    if database:
+        line += ["-d", database]
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)))
+    return subprocess.run(line, capture_output=True, text=True, timeout=timeout, env=env, check=False)

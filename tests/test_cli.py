@@ -1,8 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import json
 import os
-import subprocess
-import sys
 import tempfile
 
 import jsonschema
@@ -10,9 +8,8 @@ from lxml import etree
 
 import odoo
 from odoo.tests import tagged
-from odoo.tools import config
 
-from .common import FIXTURES, HERE, ValidatorCase
+from .common import FIXTURES, HERE, ValidatorCase, odoo_bin
 from .test_engine import REPORT_SCHEMA
 
 
@@ -21,14 +18,7 @@ class TestCli(ValidatorCase):
     """``odoo-bin validate`` in a subprocess, as users and CI run it."""
 
     def validate(self, *args, database=False):
-        command = [sys.executable, "-m", "odoo", f"--addons-path={config['addons_path']}", "validate"]
-        if config.rcfile and os.path.exists(config.rcfile):
-            command += ["-c", config.rcfile]
-        command += ["--log-level=warn", *args]
-        if database:
-            command += ["-d", self.env.cr.dbname]
-        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)))
-        return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, check=False)
+        return odoo_bin("validate", *args, database=self.env.cr.dbname if database else None)
 
     def test_text_report_and_exit_codes_without_database(self):
         clean = self.validate("--modules", "mv_example_clean")

@@ -26,7 +26,11 @@ class TestReadme(TransactionCase):
     def test_rule_catalogue_lists_every_rule_record(self):
         with open(os.path.join(ADDON_ROOT, "README.rst"), encoding="utf-8") as handle:
             readme = handle.read()
-        rules = self.env["module.validator.rule"].with_context(active_test=False).search([])
+        # Rules a team wrote without code belong to their database, not to the catalogue.
+        rules = self.env["module.validator.rule"].with_context(active_test=False).search(
+            [("is_custom", "=", False)]
+        )
+        self.assertGreater(len(rules), 80)
         for rule in rules:
             row = f"   * - {rule.code}\n     - {rule.level}\n     - {rule.default_severity}\n     - {rule.name}\n"
             self.assertIn(row, readme)

@@ -124,8 +124,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def code_fingerprint(path):
-    """Changes when any file of the module changes (names, sizes, mtimes)."""
+def tree_stamp(path):
+    """Cheap cache key: changes when any file of the module changes (names, sizes, mtimes)."""
     digest = hashlib.sha256()
     for folder, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
@@ -163,7 +163,7 @@ class Rehearsal:
     def template(self, closure, demo):
         """Name of a template database holding ``closure``; built on first use."""
         key_source = "\n".join([self.launcher.odoo_version, f"demo={demo}"] + [
-            f"{name}:{code_fingerprint(self.catalog.get(name).path)}" for name in sorted(closure)
+            f"{name}:{tree_stamp(self.catalog.get(name).path)}" for name in sorted(closure)
         ])
         key = hashlib.sha256(key_source.encode()).hexdigest()[:20]
         template = f"{TEMPLATE_PREFIX}{key}"

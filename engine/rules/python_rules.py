@@ -169,7 +169,7 @@ def _module_path(relative_dir, level, module):
     return os.sep.join(parts)
 
 
-def _reachable_files(ctx):
+def reachable_files(ctx):
     """Python files Odoo imports: the package __init__.py and what it imports, transitively."""
     files = set(ctx.index.python)
     self_prefix = f"odoo.addons.{ctx.module.name}"
@@ -220,7 +220,7 @@ def check_package_imports(ctx):
         return
     if any(summary.problem for summary in ctx.index.python.values()):
         return  # PY001; imports of a file that does not parse are unknown
-    reached = _reachable_files(ctx)
+    reached = reachable_files(ctx)
     for relative in model_files:
         if relative in reached:
             continue

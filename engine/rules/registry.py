@@ -17,6 +17,7 @@ CATEGORIES = {
     "install": "Install and upgrade rehearsals",
     "upgrade": "Upgrade safety",
     "engine": "Validator",
+    "custom": "Custom rules",
 }
 
 RULES = {}
@@ -85,6 +86,25 @@ RULES[INTERNAL_ERROR] = Rule(
     remedy="Report the message to the validator's maintainers; the other rules "
     "still ran. Fix or work around the file named in the message.",
     prevents="A false 'validation passed'.",
+)
+
+
+# A module left unvalidated because its profile's time budget ran out.
+BUDGET_EXHAUSTED = "MV002"
+RULES[BUDGET_EXHAUSTED] = Rule(
+    BUDGET_EXHAUSTED,
+    title="The time budget ran out before this module was validated",
+    category="engine",
+    level="static",
+    severity="error",
+    rationale="A validation profile gives its runs a time budget. Modules still "
+    "waiting when it runs out are not validated, so a pass cannot be promised "
+    "for them.",
+    bad_example="(a bulletproof profile of 40 modules with a 10-minute budget)",
+    good_example="(a budget that fits the profile's modules and level)",
+    remedy="Raise the profile's time budget, split its modules over several "
+    "profiles, or choose a faster level.",
+    prevents="A false 'validation passed' on modules nobody validated.",
 )
 
 
