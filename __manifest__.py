@@ -37,6 +37,11 @@
     "assets": {
         "web.assets_backend": [
             "module_validator/static/src/**/*",
+            ("remove", "module_validator/static/src/lazy/**/*"),
+        ],
+        # Graph views load with Odoo's lazy bundle; so do views built on them.
+        "web.assets_backend_lazy": [
+            "module_validator/static/src/lazy/**/*",
         ],
         "web.assets_tests": [
             "module_validator/static/tests/tours/*.js",

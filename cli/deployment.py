@@ -8,18 +8,13 @@ Versions and code fingerprints are computed from the addons path (and
 """
 
 import argparse
-import logging
 import sys
-from pathlib import Path
 
-from odoo.cli import Command
 from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..models.deployment_common import ENVIRONMENT_SELECTION, OUTCOME_SELECTION
-from .validate import EXIT_ERROR, UsageError, split_paths
-
-_logger = logging.getLogger(__name__)
+from .common import UsageError, ValidatorCommand, database_environment, split_paths
 
 EXIT_RECORDED = 0
 
@@ -46,26 +41,14 @@ def build_parser(prog):
     return parser
 
 
-class Deployment(Command):
+class Deployment(ValidatorCommand):
     """Record a deployment (modules, environment, outcome) for validation metrics"""
 
     name = "deployment"
+    failure = "recording the deployment failed with an internal error"
 
-    def run(self, cmdargs):
-        parser = build_parser(f"{Path(sys.argv[0]).name} {self.name}")
-        options, odoo_args = parser.parse_known_args(cmdargs)
-        try:
-            config.parse_config(odoo_args, setup_logging=True)
-            sys.exit(self.execute(options))
-        except UsageError as error:
-            parser.print_usage(sys.stderr)
-            print(f"{parser.prog}: error: {error}", file=sys.stderr)
-            sys.exit(EXIT_ERROR)
-        except SystemExit:
-            raise
-        except Exception:  # noqa: BLE001 - any crash is exit status 2
-            _logger.exception("recording the deployment failed with an internal error")
-            sys.exit(EXIT_ERROR)
+    def build_parser(self, prog):
+        return build_parser(prog)
 
     def execute(self, options, out=None):
         """Record the deployment; returns the exit status (prints to ``out``, default stdout)."""
@@ -77,18 +60,7 @@ class Deployment(Command):
         dbname = config["db_name"]
         if not dbname or "," in dbname:
             raise UsageError("give the one database to record the deployment in: -d DATABASE")
-        # Imported here: loading a registry needs the full server setup.
-        import odoo  # noqa: PLC0415
-        from odoo.modules.registry import Registry  # noqa: PLC0415
-
-        try:
-            registry = Registry(dbname)
-        except Exception as error:  # noqa: BLE001
-            raise UsageError(f"cannot open database {dbname!r}: {error}") from None
-        if "module.validator.deployment" not in registry:
-            raise UsageError(f"module_validator is not installed in database {dbname!r}")
-        with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        with database_environment(dbname, "module.validator.deployment") as env:
             try:
                 deployment = env["module.validator.deployment"]._record_deployment(
                     names, outcome=options.outcome, environment=options.environment,

@@ -6,14 +6,13 @@ Exit codes: 0 pass, 1 findings at or above ``--fail-on``, 2 usage or internal er
 """
 
 import argparse
+import getpass
 import logging
 import os
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from odoo.cli import Command
 from odoo.tools import config
 
 from ..engine import discovery
@@ -23,14 +22,11 @@ from ..engine.rehearsal.scratch import DatabaseError, drop_orphans
 from ..engine.render import RENDERERS
 from ..service import validation
 from ..service.validation import ValidationRequest
+from .common import UsageError, ValidatorCommand, database_environment, split_paths
 
 _logger = logging.getLogger(__name__)
 
-EXIT_PASS, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
+EXIT_PASS, EXIT_FINDINGS = 0, 1
 
 
 def build_parser(prog):
@@ -58,45 +54,22 @@ def build_parser(prog):
                      help="default: error, or the profile's fail-on")
     how.add_argument("--tests", action="store_true",
                      help="bulletproof level: also run each module's tests")
+    how.add_argument("--user", metavar="LOGIN",
+                     help="with -d: the Odoo user the stored run is attributed to (default: the "
+                     "user whose login is the operating-system user name, if any; otherwise "
+                     "the run shows 'Command line')")
     how.add_argument("-h", "--help", action="help", help="show this help and exit")
     return parser
 
 
-def split_paths(paths):
-    """Addons folders to scan, and the names of modules given as module folders."""
-    folders, names = [], []
-    for path in paths:
-        path = os.path.abspath(path)
-        if not os.path.isdir(path):
-            raise UsageError(f"--path {path}: no such folder")
-        if discovery.find_manifest(path):
-            folders.append(os.path.dirname(path))
-            names.append(os.path.basename(path))
-        else:
-            folders.append(path)
-    return folders, names
-
-
-class Validate(Command):
+class Validate(ValidatorCommand):
     """Validate modules for install/upgrade readiness (static, dynamic, bulletproof)"""
 
     name = "validate"
+    failure = "validation failed with an internal error"
 
-    def run(self, cmdargs):
-        parser = build_parser(f"{Path(sys.argv[0]).name} {self.name}")
-        options, odoo_args = parser.parse_known_args(cmdargs)
-        try:
-            config.parse_config(odoo_args, setup_logging=True)
-            sys.exit(self.execute(options))
-        except UsageError as error:
-            parser.print_usage(sys.stderr)
-            print(f"{parser.prog}: error: {error}", file=sys.stderr)
-            sys.exit(EXIT_ERROR)
-        except SystemExit:
-            raise
-        except Exception:  # noqa: BLE001 - any crash is exit status 2, never 1
-            _logger.exception("validation failed with an internal error")
-            sys.exit(EXIT_ERROR)
+    def build_parser(self, prog):
+        return build_parser(prog)
 
     def execute(self, options):
         dbname = config["db_name"]
@@ -119,7 +92,7 @@ class Validate(Command):
             if request.level == "dynamic" and not dbname:
                 raise UsageError("the dynamic level needs a database: add -d DATABASE")
             if dbname:
-                report = self._run_in_database(dbname, request)
+                report = self._run_in_database(dbname, request, options.user)
             else:
                 report = self._run_without_database(request)
         output = RENDERERS[options.format](report)
@@ -153,7 +126,7 @@ class Validate(Command):
         return report
 
     def _run_profile(self, dbname, options):
-        with self._environment(dbname) as env:
+        with database_environment(dbname) as env:
             profile = env["module.validator.profile"].search([("name", "=", options.profile)], limit=1)
             if not profile:
                 raise UsageError(f"no active profile named {options.profile!r} in database {dbname!r}")
@@ -163,13 +136,37 @@ class Validate(Command):
             if options.fail_on:
                 request.fail_on = options.fail_on
             request.with_tests = request.with_tests or options.tests
-            run, report = env["module.validator.run"]._launch_request(request, origin="cli", profile=profile)
+            run, report = env["module.validator.run"]._launch_request(
+                request, origin="cli", profile=profile, user=self._run_user(env, options.user),
+            )
             return self._stored(run, report, dbname)
 
-    def _run_in_database(self, dbname, request):
-        with self._environment(dbname) as env:
-            run, report = env["module.validator.run"]._launch_request(request, origin="cli")
+    def _run_in_database(self, dbname, request, login=None):
+        with database_environment(dbname) as env:
+            run, report = env["module.validator.run"]._launch_request(
+                request, origin="cli", user=self._run_user(env, login),
+            )
             return self._stored(run, report, dbname)
+
+    @staticmethod
+    def _run_user(env, login=None):
+        """Who a command-line run is attributed to.
+
+        ``--user LOGIN`` must name an active user. Without it, the user whose
+        login is the operating-system user name, when there is one; otherwise
+        the superuser, which the run shows as "Command line".
+        """
+        users = env["res.users"]
+        if login:
+            user = users.search([("login", "=", login)], limit=1)
+            if not user:
+                raise UsageError(f"--user {login}: no active user with this login")
+            return user
+        try:
+            os_login = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (containers)
+            return None
+        return users.search([("login", "=", os_login)], limit=1) or None
 
     @staticmethod
     def _stored(run, report, dbname):
@@ -177,20 +174,3 @@ class Validate(Command):
             raise UsageError(run.error_message)
         _logger.info("run %s stored in database %s", run.name, dbname)
         return report
-
-    @staticmethod
-    @contextmanager
-    def _environment(dbname):
-        """A superuser environment on ``dbname``, committed on success."""
-        # Imported here: loading a registry needs the full server setup.
-        import odoo
-        from odoo.modules.registry import Registry
-
-        try:
-            registry = Registry(dbname)
-        except Exception as error:  # noqa: BLE001
-            raise UsageError(f"cannot open database {dbname!r}: {error}") from None
-        if "module.validator.run" not in registry:
-            raise UsageError(f"module_validator is not installed in database {dbname!r}")
-        with registry.cursor() as cr:
-            yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})

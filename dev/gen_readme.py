@@ -1,5 +1,7 @@
 """Build README.rst from the readme/ fragments and the rule registry.
 
+(static/description/index.html, the Apps page, is hand-written for Odoo users.)
+
 Usage: python dev/gen_readme.py [--check]
   --check   exit 1 when README.rst is not what this script would write
 The rule catalogue comes from the engine's registry, the same source that
@@ -28,16 +30,29 @@ SECTIONS = (  # (fragment, title); the order a newcomer reads them in
 def rule_table():
     sys.path.insert(0, ROOT)
     from engine.rules import RULES  # noqa: PLC0415 - the engine needs no Odoo
+    from engine.rules.registry import IMPACT_SEVERITIES, IMPACTS  # noqa: PLC0415
 
-    rows = [f"* - {r.code}\n  - {r.level}\n  - {r.severity}\n  - {r.title}"
+    rows = [f"* - {r.code}\n  - {r.level}\n  - {r.severity}\n  - {r.impact}\n  - {r.title}"
             for r in sorted(RULES.values(), key=lambda r: r.code)]
-    header = (".. list-table::\n   :header-rows: 1\n   :widths: 10 12 10 68\n\n"
-              "   * - Code\n     - Level\n     - Severity\n     - Title\n")
+    header = (".. list-table::\n   :header-rows: 1\n   :widths: 9 10 9 11 61\n\n"
+              "   * - Code\n     - Level\n     - Severity\n     - Impact\n     - Title\n")
     body = "\n".join("   " + row.replace("\n", "\n   ") for row in rows)
     intro = (f"{len(RULES)} rules. Each is a record under *Module Validator > Configuration > "
              "Rules* with its rationale, a bad and a good example, the remedy and the Odoo "
              "error it prevents; managers may deactivate a rule or change its severity.\n\n")
-    return intro + header + body + "\n"
+    contract = ("**Severity contract.** Every rule, and every finding, states its *impact*: "
+                "what a real ``odoo-bin -i`` or ``-u`` of the module does. The severity "
+                "follows from it:\n\n" + "\n".join(
+                    f"* ``{impact}`` ({' or '.join(IMPACT_SEVERITIES[impact])}): {text}."
+                    for impact, text in IMPACTS.items())
+                + "\n\nThe table gives each rule's impact at its default severity. A rule may "
+                "report some findings with another impact, stated on the finding: an error "
+                "Odoo refuses among a rule's runtime warnings (a duplicated view mode in "
+                "ACT002, a stored field computed during the install in PY007), or a "
+                "problem in a demo file, which only makes demo data fail to load "
+                "(``build`` instead of ``install``). Users may retune a rule's severity; "
+                "its impact stays what Odoo does.\n\n")
+    return intro + contract + header + body + "\n"
 
 
 def fragment(name):
@@ -68,20 +83,11 @@ def build():
     return "\n".join(parts)
 
 
-def build_html(text):
-    """The description page Odoo shows in Apps, from the same text."""
-    from docutils.core import publish_parts  # noqa: PLC0415
-
-    parts = publish_parts(text, writer_name="html", settings_overrides={"report_level": 4})
-    return parts["html_body"]
-
-
 def outputs():
-    text = build()
-    return {
-        os.path.join(ROOT, "README.rst"): text,
-        os.path.join(ROOT, "static", "description", "index.html"): build_html(text),
-    }
+    # static/description/index.html, the page Odoo users see in Apps, is
+    # written by hand for them (screenshots, how to start), not generated
+    # from this developer README.
+    return {os.path.join(ROOT, "README.rst"): build()}
 
 
 def main(argv):

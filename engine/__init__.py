@@ -4,3 +4,7 @@
 Nothing in this package imports the Odoo UI layer (``models``, ``wizards``,
 ``cli``); the static level runs on files alone, without a database.
 """
+
+from . import ast_lock
+
+ast_lock.install()

@@ -54,6 +54,30 @@ class Database:
             cr.execute(query, log_exceptions=False)
             return cr.fetchall()
 
+    def module_row(self, name):
+        """``(demo, latest_version)`` of module ``name`` in ir_module_module, or None."""
+        rows = self._fetch(SQL("SELECT demo, latest_version FROM ir_module_module WHERE name = %s",
+                               name))
+        return rows[0] if rows else None
+
+    def module_states(self):
+        """``{name: state}`` of every row of ir_module_module."""
+        return dict(self._fetch(SQL("SELECT name, state FROM ir_module_module")))
+
+    def record_values(self, table, record_id, columns):
+        """``{column: value}`` of row ``record_id`` of ``table``, None when there is no such row.
+
+        Read with SQL, not the ORM: after new code is loaded and before ``-u``,
+        the registry names columns the table does not have yet, and the ORM's
+        SELECT of a record names them all. Only ``columns`` that exist are read.
+        """
+        present = self.columns(table)
+        columns = [column for column in dict.fromkeys(columns) if column in present]
+        selected = SQL(", ").join(SQL.identifier(column) for column in ["id", *columns])
+        rows = self._fetch(SQL("SELECT %s FROM %s WHERE id = %s",
+                               selected, SQL.identifier(table), record_id))
+        return dict(zip(["id", *columns], rows[0])) if rows else None
+
     def columns(self, table):
         """``{column: (udt_name, nullable)}`` of ``table``; empty when there is no such table."""
         if table not in self._columns:

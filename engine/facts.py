@@ -353,10 +353,16 @@ class DynamicFacts(StaticFacts):
     def module_states(self):
         """``{module name: state}`` of every row of ir_module_module, read once per run."""
         if not hasattr(self, "_module_states"):
-            modules = self.env["ir.module.module"].sudo().with_context(
-                active_test=False).search_fetch([], ["name", "state"])
-            self._module_states = {module.name: module.state for module in modules}
+            # SQL, not the ORM: a module may extend ir.module.module with a field
+            # whose column does not exist until it is upgraded.
+            self._module_states = self.database().module_states()
         return self._module_states
+
+    def database(self):
+        """The run's read-only Database (engine/database.py), shared by every rule."""
+        from .database import Database  # noqa: PLC0415 - the only layer that queries the database
+
+        return self.memo("database", lambda: Database(self.env))
 
 
 REQUIREMENT_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")

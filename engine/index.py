@@ -251,10 +251,10 @@ class ModuleIndex:
             return True
         for cut in range(1, len(parts)):
             prefix = "_".join(parts[:cut]) + "_"
-            # The pattern must start a string or follow the module's dot: 'in_group_%s'
-            # does not make 'group_x' generated.
+            # The pattern must start a string or follow the module's own prefix:
+            # neither 'in_group_%s' nor '__custom__.group_{id}' makes 'group_x' generated.
             if any(self.python_mentions(lead + prefix + tail)
-                   for lead in ("'", '"', ".") for tail in ("%s", "{", "%(")):
+                   for lead in ("'", '"', f"{module}.") for tail in ("%s", "{", "%(")):
                 return True
         return False
 
@@ -437,6 +437,9 @@ class FunctionSignature:
     required: int  # of which without default
     varargs: bool
     parameters: tuple = ()  # names of the positional parameters
+    # A decorator may change the signature callers see (openupgradelib's
+    # @openupgrade.migrate() turns migrate(env, version) into (cr, version)).
+    decorated: bool = False
 
 
 def _literal(node):
@@ -547,6 +550,7 @@ def _signature(node):
     return FunctionSignature(
         node.lineno, positional, positional - len(args.defaults), args.vararg is not None,
         tuple(arg.arg for arg in [*args.posonlyargs, *args.args]),
+        bool(node.decorator_list),
     )
 
 

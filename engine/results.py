@@ -32,6 +32,10 @@ class Finding:
     # The key of the waiver that accepts this finding; a waived finding is
     # reported but counts toward neither the totals nor the verdict.
     waiver: object = None
+    # What the finding means for a deployment (engine/rules/registry.py IMPACTS).
+    impact: str | None = None
+    # The log excerpt behind a bulletproof finding, apart from its message.
+    excerpt: str | None = None
 
     @property
     def counts_toward_verdict(self):
@@ -43,6 +47,10 @@ class Finding:
             "path": self.path, "line": self.line, "message": self.message,
             "fingerprint": self.fingerprint,
         }
+        if self.impact:
+            values["impact"] = self.impact
+        if self.excerpt:
+            values["excerpt"] = self.excerpt
         if self.waiver is not None:
             values["waived"] = True
         return values

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .results import Finding, ModuleReport, RunReport, fingerprint
 from .rules import RULES
-from .rules.registry import BUDGET_EXHAUSTED, INTERNAL_ERROR, LEVELS, Issue
+from .rules.registry import BUDGET_EXHAUSTED, INTERNAL_ERROR, LEVELS, Issue, finding_impact
 
 _logger = logging.getLogger(__name__)
 
@@ -51,30 +51,109 @@ def validate_module(module, facts, rules, rehearsal_issues=()):
     # A module with an unreadable manifest has nothing else to check reliably.
     if module.manifest is None:
         rules = [(rule, severity) for rule, severity in rules if rule.code == "MAN001"]
-    for rule, severity in rules:
-        try:
-            issues = list(rule.check(ctx))
-        except Exception as error:  # noqa: BLE001 - reported as a finding, run goes on
-            _logger.warning("rule %s crashed on module %s", rule.code, module.name, exc_info=True)
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            issues = [_internal_issue(rule, error, where)]
-            rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
-        if rule.level == "bulletproof":
-            issues = [issue for code, issue in rehearsal_issues if code == rule.code]
-        for issue in issues:
-            report.findings.append(Finding(
-                rule=rule.code,
-                severity=issue.severity if issue.severity and rule.severity == severity else severity,
-                module=module.name,
-                path=issue.path or "",
-                line=issue.line if isinstance(issue.line, int) and issue.line > 0 else None,
-                message=issue.message,
-                fingerprint=fingerprint(rule.code, module.name, issue.path or "",
-                                        issue.key or issue.message),
-            ))
+    demo_paths = _demo_paths(ctx)
+    with RuleTransaction(facts) as transaction:
+        for rule, severity in rules:
+            _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transaction)
     report.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule, f.message))
     report.duration_s = time.perf_counter() - started
     return report
+
+
+def _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transaction):
+    """Add one rule's findings to ``report``; a crash is the rule's MV001 finding."""
+    module = ctx.module
+    try:
+        issues = list(rule.check(ctx))
+    except Exception as error:  # noqa: BLE001 - reported as a finding, run goes on
+        _logger.warning("rule %s crashed on module %s", rule.code, module.name, exc_info=True)
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        issues = [_internal_issue(rule, error, where)]
+        rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
+    finally:
+        transaction.after_rule()
+    if rule.level == "bulletproof":
+        issues = [issue for code, issue in rehearsal_issues if code == rule.code]
+    for issue in issues:
+        report.findings.append(Finding(
+            rule=rule.code,
+            severity=issue.severity if issue.severity and rule.severity == severity else severity,
+            module=module.name,
+            path=issue.path or "",
+            line=issue.line if isinstance(issue.line, int) and issue.line > 0 else None,
+            message=issue.message,
+            fingerprint=fingerprint(rule.code, module.name, issue.path or "",
+                                    issue.key or issue.message),
+            impact=finding_impact(rule, issue, demo_paths),
+            excerpt=issue.excerpt,
+        ))
+
+
+class RuleTransaction:
+    """Each rule of a dynamic run starts in a healthy transaction.
+
+    A rule whose query fails (the registry names a column the table does not
+    have yet, after new code was deployed but before ``-u``) leaves PostgreSQL's
+    transaction aborted: every later query of every later rule, and storing
+    the run, would fail too. So a savepoint is taken before a module's rules
+    run, and after each rule that leaves the transaction aborted (crashed or
+    not), the transaction is rolled back to it and the environment's caches
+    are dropped. Rules only read, so rolling back to the savepoint taken
+    before the first rule is the same as rolling back to one taken before
+    the failing rule, for two queries per module instead of two per rule.
+    Static facts have no cursor: nothing to do.
+    """
+
+    NAME = "module_validator_rules"
+
+    def __init__(self, facts):
+        env = getattr(facts, "env", None) if facts.level != "static" else None
+        self.env = env
+        self.cr = env.cr if env is not None else None
+
+    def _execute(self, statement):
+        from odoo.tools import SQL  # noqa: PLC0415 - only a dynamic run has a cursor
+
+        self.cr.execute(SQL(statement, SQL.identifier(self.NAME)))
+
+    def __enter__(self):
+        if self.cr is not None:
+            # What the ORM has pending is written first: a rollback must not drop it.
+            self.env.flush_all()
+            self._execute("SAVEPOINT %s")
+        return self
+
+    def after_rule(self):
+        """Undo what a rule left broken; True when it had aborted the transaction."""
+        if self.cr is None or not _aborted(self.cr):
+            return False
+        self._execute("ROLLBACK TO SAVEPOINT %s")
+        # Values the failed rule fetched, or marked as fetched, are not to be trusted.
+        self.env.invalidate_all(flush=False)
+        return True
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.cr is not None:
+            self.after_rule()
+            self._execute("RELEASE SAVEPOINT %s")
+        return False
+
+
+def _aborted(cr):
+    """True when PostgreSQL refuses every query until a rollback (a query failed)."""
+    from psycopg2.extensions import TRANSACTION_STATUS_INERROR  # noqa: PLC0415
+
+    return cr.connection.info.transaction_status == TRANSACTION_STATUS_INERROR
+
+
+def _demo_paths(ctx):
+    """Files the module loads only as demo data (where Odoo never refuses the install)."""
+    if ctx.module.manifest is None:
+        return frozenset()
+    kinds = {}
+    for key, relative in ctx.index.loaded_files():
+        kinds.setdefault(relative, set()).add(key)
+    return frozenset(relative for relative, keys in kinds.items() if keys == {"demo"})
 
 
 def budget_exhausted(module):
@@ -85,6 +164,7 @@ def budget_exhausted(module):
         rule=BUDGET_EXHAUSTED, severity=RULES[BUDGET_EXHAUSTED].severity, module=module.name,
         path="", line=None, message=message,
         fingerprint=fingerprint(BUDGET_EXHAUSTED, module.name, "", "budget"),
+        impact=RULES[BUDGET_EXHAUSTED].impact,
     ))
     return report
 

@@ -106,16 +106,16 @@ class UpgradePlan:
     # -- versions -------------------------------------------------------------
     @cached_property
     def _module_row(self):
-        module = self.env["ir.module.module"].sudo().search([("name", "=", self.name)], limit=1)
-        return module
+        """``(demo, latest_version)`` read with SQL: the module may extend ir.module.module."""
+        return self.db.module_row(self.name) or (False, None)
 
     @property
     def demo_installed(self):
-        return self._module_row.demo
+        return bool(self._module_row[0])
 
     @property
     def installed_version(self):
-        return self._module_row.latest_version or None
+        return self._module_row[1] or None
 
     @cached_property
     def disk_version(self):
@@ -172,7 +172,8 @@ class UpgradePlan:
     @cached_property
     def downstream(self):
         """Installed modules that depend on this one, directly or not (upgraded with it)."""
-        modules = self._module_row.downstream_dependencies(
+        module = self.env["ir.module.module"].sudo().search([("name", "=", self.name)], limit=1)
+        modules = module.downstream_dependencies(
             exclude_states=("uninstalled", "uninstallable", "to remove"))
         return sorted(modules.mapped("name"))
 
@@ -373,18 +374,23 @@ class UpgradePlan:
             row = self.xmlids.get(name)
             if "." in name or not row or not row[2] or record.model not in self.env.registry:
                 continue
-            target = self.env[record.model].sudo().with_context(
-                active_test=False, lang="en_US").browse(row[1]).exists()
-            if not target or _edited_by_a_person(target):
+            # The registry gives field types only; values are read with SQL, as the
+            # registry may already hold new code whose columns do not exist yet.
+            model = self.env[record.model]
+            expected_values = {data_field.name: self._file_value(model, data_field)
+                               for data_field in record.fields}
+            compared = [n for n, value in expected_values.items() if value is not UNKNOWN]
+            stored = self.db.record_values(model._table, row[1], [*AUDIT_COLUMNS, *compared])
+            if stored is None or _edited_by_a_person(stored):
                 continue
             changed = []
-            for data_field in record.fields:
-                expected = self._file_value(target, data_field)
-                if expected is UNKNOWN:
-                    continue
-                actual = self._database_value(target, data_field.name)
-                if actual is not UNKNOWN and _normalised(actual) != _normalised(expected):
-                    changed.append((data_field.name, expected, actual))
+            for field_name in compared:
+                if field_name not in stored:
+                    continue  # no column yet: the upgrade creates it
+                expected = expected_values[field_name]
+                actual = self._database_value(model._fields[field_name], stored[field_name])
+                if _normalised(actual) != _normalised(expected):
+                    changed.append((field_name, expected, actual))
             if changed:
                 differences.append((record, changed))
         return differences
@@ -394,7 +400,7 @@ class UpgradePlan:
         field = target._fields.get(data_field.name)
         node = data_field.node
         if field is None or node is None or field.name == "password" or not field.store or node.get("search") or node.get("type") \
-                or len(node) or field.type not in (
+                or len(node) or field.company_dependent or field.type not in (
                     "char", "text", "selection", "integer", "float", "boolean", "many2one"):
             return UNKNOWN
         if node.get("ref"):
@@ -425,13 +431,13 @@ class UpgradePlan:
         return value if isinstance(value, str) else UNKNOWN
 
     @staticmethod
-    def _database_value(target, name):
-        value = target[name]
-        field = target._fields[name]
-        if field.type == "many2one":
-            return value.id
-        if field.type in ("char", "text", "selection") and value is False:
-            return ""
+    def _database_value(field, value):
+        """A column's ``value`` as the ORM would show it for ``field`` (in English)."""
+        if isinstance(value, dict) and field.translate:
+            value = value.get("en_US")
+        if value is None:
+            return {"char": "", "text": "", "selection": "", "integer": 0, "float": 0.0}.get(
+                field.type, False)
         return value
 
     # -- views of other modules over the module's views ----------------------
@@ -600,10 +606,17 @@ def _normalised(value):
     return value.strip().casefold() if isinstance(value, str) else value
 
 
-def _edited_by_a_person(record):
-    """True when someone other than the superuser and OdooBot wrote the record after its creation."""
-    write_uid = record._fields.get("write_uid") and record.write_uid.id
-    return bool(write_uid and write_uid not in (1, 2) and record.write_date != record.create_date)
+AUDIT_COLUMNS = ("write_uid", "write_date", "create_date")
+
+
+def _edited_by_a_person(values):
+    """True when someone other than the superuser and OdooBot wrote the row after its creation.
+
+    ``values`` are the row's columns (``Database.record_values``).
+    """
+    write_uid = values.get("write_uid")
+    return bool(write_uid and write_uid not in (1, 2)
+                and values.get("write_date") != values.get("create_date"))
 
 
 def installed_models(facts):
@@ -629,7 +642,5 @@ def upgrade_plan(facts, name):
     """UpgradePlan of ``name`` when it is installed in the facts' database, else None."""
     if facts.level != "dynamic" or facts.module_states().get(name) not in ("installed", "to upgrade"):
         return None
-    from .database import Database  # the only layer that queries the database
-
-    database = facts.memo("database", lambda: Database(facts.env))
+    database = facts.database()
     return facts.memo(("upgrade_plan", name), lambda: UpgradePlan(facts, name, database))

@@ -3,6 +3,7 @@ from . import module_validator_rule
 from . import module_validator_run
 from . import module_validator_result
 from . import module_validator_finding
+from . import module_validator_module
 from . import module_validator_profile
 from . import module_validator_waiver
 from . import module_validator_deployment
@@ -11,3 +12,4 @@ from . import module_validator_deployment_metrics
 from . import deployment_failure_hook
 from . import module_validator_dashboard
 from . import res_config_settings
+from . import ir_module_module

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 
 from .module_validator_result import raise_if_finished
-from .module_validator_rule import SEVERITY_SELECTION
+from .module_validator_rule import IMPACT_HELP, IMPACT_SELECTION, SEVERITY_SELECTION
 
 
 class ModuleValidatorFinding(models.Model):
@@ -25,11 +25,17 @@ class ModuleValidatorFinding(models.Model):
                               index=True, readonly=True)
     rule_code = fields.Char(string="Rule code", required=True, readonly=True, index=True)
     severity = fields.Selection(SEVERITY_SELECTION, required=True, readonly=True, index=True)
+    impact = fields.Selection(IMPACT_SELECTION, readonly=True, index=True, help=IMPACT_HELP)
     module_name = fields.Char(string="Module", required=True, readonly=True, index=True)
     path = fields.Char(string="File", readonly=True, help="Relative to the module folder.")
     # Never summed: a total of line numbers means nothing.
     line = fields.Integer(readonly=True, aggregator=None, help="0 when the finding has no line.")
     message = fields.Text(required=True, readonly=True)
+    excerpt = fields.Text(
+        string="Log excerpt", readonly=True,
+        help="Bulletproof findings: the log lines (tracebacks) behind the message, "
+        "paths relative to the addons path.",
+    )
     fingerprint = fields.Char(
         required=True, readonly=True, index=True,
         help="Identifies the same problem across runs.",
@@ -46,13 +52,46 @@ class ModuleValidatorFinding(models.Model):
         "have this finding's fingerprint.",
     )
     remedy = fields.Text(related="rule_id.remedy")
-    level = fields.Selection(related="run_id.level", store=True)
+    rule_name = fields.Char(related="rule_id.name", string="Rule title")
+    rule_severity = fields.Selection(
+        related="rule_id.severity", string="Rule severity",
+        help="The severity the rule gives its findings today.",
+    )
+    severity_note = fields.Char(
+        compute="_compute_severity_note",
+        help="Why this finding's severity differs from its rule's.",
+    )
+    # The run's level, not the rule's (a rule's level is the lowest that runs it).
+    level = fields.Selection(related="run_id.level", string="Run level", store=True)
     date = fields.Datetime(related="run_id.date_start", store=True)
 
     @api.depends("waiver_id")
     def _compute_waived(self):
         for finding in self:
             finding.waived = bool(finding.waiver_id)
+
+    @api.depends("severity", "rule_id.severity")
+    def _compute_severity_note(self):
+        labels = dict(SEVERITY_SELECTION)
+        order = [value for value, _label in SEVERITY_SELECTION]
+        for finding in self:
+            rule_severity = finding.rule_id.severity
+            if not rule_severity or not finding.severity or rule_severity == finding.severity:
+                finding.severity_note = False
+            elif order.index(finding.severity) < order.index(rule_severity):
+                impact = dict(self._fields["impact"]._description_selection(self.env)).get(finding.impact)
+                finding.severity_note = self.env._(
+                    "Raised from %(rule)s: the rule reports this case as more serious than "
+                    "its usual findings%(impact)s. Changing the rule's severity applies to every case.",
+                    rule=labels[rule_severity],
+                    impact=self.env._(" (impact: %(impact)s)", impact=impact) if impact else "",
+                )
+            else:
+                finding.severity_note = self.env._(
+                    "Lower than the rule's %(rule)s: the rule reports this case as less serious, "
+                    "or its severity was changed after this run.",
+                    rule=labels[rule_severity],
+                )
 
     def action_waive(self):
         """Open a new waiver for this finding's rule, module and file."""

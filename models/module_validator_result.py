@@ -1,9 +1,9 @@
 # Copyright 2026 module_validator authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .module_validator_run import VERDICT_SELECTION
+from .module_validator_run import VERDICT_SELECTION, human_duration
 
 
 class ModuleValidatorResult(models.Model):
@@ -35,7 +35,33 @@ class ModuleValidatorResult(models.Model):
         "code carries the same fingerprint.",
     )
     finding_ids = fields.One2many("module.validator.finding", "result_id", string="Findings", readonly=True)
-    level = fields.Selection(related="run_id.level", store=True)
+    level = fields.Selection(related="run_id.level", string="Run level", store=True)
+    date = fields.Datetime(related="run_id.date_start", string="Run date")
+    duration_display = fields.Char(string="Duration", compute="_compute_duration_display")
+    history_count = fields.Integer(compute="_compute_history_count")
+
+    @api.depends("duration")
+    def _compute_duration_display(self):
+        for result in self:
+            result.duration_display = human_duration(result.duration)
+
+    @api.depends("name")
+    def _compute_history_count(self):
+        counts = dict(self._read_group([("name", "in", self.mapped("name"))], ["name"], ["__count"]))
+        for result in self:
+            result.history_count = counts.get(result.name, 0)
+
+    def action_view_history(self):
+        """The module's page: its latest verdict and every run that validated it."""
+        self.ensure_one()
+        module = self.env["module.validator.module"].search([("name", "=", self.name)], limit=1)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "module.validator.module",
+            "res_id": module.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
 
     def write(self, vals):
         raise_if_finished(self.mapped("run_id"))
@@ -45,5 +71,5 @@ class ModuleValidatorResult(models.Model):
 def raise_if_finished(runs):
     # Results and findings are written once, with their run; afterwards the
     # run's audit protection covers them too.
-    if any(run.state in ("done", "failed") for run in runs):
+    if any(run.state in ("done", "failed", "cancelled") for run in runs):
         raise UserError(runs.env._("A finished validation run is an audit record and cannot be changed."))

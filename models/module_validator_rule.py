@@ -10,10 +10,21 @@ from odoo.tools.safe_eval import safe_eval, test_python_expr
 
 from ..engine.rules import RULES
 from ..engine.rules import custom_rules
-from ..engine.rules.registry import CATEGORIES, LEVELS
+from ..engine.rules.registry import CATEGORIES, IMPACTS, LEVELS
 
 LEVEL_SELECTION = [(level, level.capitalize()) for level in LEVELS]
 SEVERITY_SELECTION = [("error", "Error"), ("warning", "Warning"), ("info", "Info")]
+IMPACT_SELECTION = [
+    ("install", "Install refused"),
+    ("build", "Red build"),
+    ("warning-log", "Yellow build"),
+    ("runtime", "Breaks at use"),
+    ("hygiene", "Hygiene"),
+]
+assert [key for key, _label in IMPACT_SELECTION] == list(IMPACTS)
+IMPACT_HELP = "What the findings mean for a deployment, as a real install shows it:\n" + "\n".join(
+    f"- {label}: {IMPACTS[key]}" for key, label in IMPACT_SELECTION
+)
 # Knowledge-base fields always come from the code; active and severity are
 # the users' to tune and are never overwritten after creation.
 KNOWLEDGE_FIELDS = {
@@ -21,6 +32,7 @@ KNOWLEDGE_FIELDS = {
     "category": "category",
     "level": "level",
     "default_severity": "severity",
+    "impact": "impact",
     "rationale": "rationale",
     "bad_example": "bad_example",
     "good_example": "good_example",
@@ -34,7 +46,7 @@ DEFINITION_FIELDS = ("custom_kind", "file_glob", "xpath_scope", "pattern", "time
 ENGINE_PROTECTED_FIELDS = {"code", *KNOWLEDGE_FIELDS, *DEFINITION_FIELDS}
 # Fields of a custom rule in an exported XML data file, in this order.
 EXPORT_FIELDS = (
-    "code", "name", "category", "severity", "active", *DEFINITION_FIELDS,
+    "code", "name", "category", "severity", "impact", "active", *DEFINITION_FIELDS,
     "rationale", "bad_example", "good_example", "remedy", "prevents",
 )
 CUSTOM_KIND_SELECTION = [
@@ -66,8 +78,9 @@ class ModuleValidatorRule(models.Model):
     )
     name = fields.Char(string="Title", required=True)
     category = fields.Selection(list(CATEGORIES.items()), required=True, default="custom")
-    level = fields.Selection(LEVEL_SELECTION, required=True, default="static",
-                             help="Custom rules read files only: they run at every level.")
+    level = fields.Selection(LEVEL_SELECTION, string="From level", required=True, default="static",
+                             help="The lowest validation level that runs this rule; higher levels "
+                             "run it too. Custom rules read files only: they run at every level.")
     default_severity = fields.Selection(SEVERITY_SELECTION, required=True, default="warning")
     severity = fields.Selection(
         SEVERITY_SELECTION,
@@ -75,6 +88,10 @@ class ModuleValidatorRule(models.Model):
         default="warning",
         help="Severity given to this rule's findings. Errors fail a validation; "
         "warnings fail it only with 'fail on warning'.",
+    )
+    impact = fields.Selection(
+        IMPACT_SELECTION, required=True, default="hygiene", index=True, help=IMPACT_HELP
+        + "\nThe validator's rules state theirs; a custom rule's is its author's claim.",
     )
     active = fields.Boolean(default=True)
     rationale = fields.Text()
@@ -113,6 +130,10 @@ class ModuleValidatorRule(models.Model):
     )
     finding_ids = fields.One2many("module.validator.finding", "rule_id")
     finding_count = fields.Integer(compute="_compute_finding_count")
+    severity_tuned = fields.Boolean(
+        string="Tuned", compute="_compute_severity_tuned", search="_search_severity_tuned",
+        help="The severity differs from the validator's default.",
+    )
 
     _sql_constraints = [
         ("code_unique", "unique(code)", "A rule code must be unique."),
@@ -131,6 +152,18 @@ class ModuleValidatorRule(models.Model):
         )
         for rule in self:
             rule.finding_count = counts.get(rule, 0)
+
+    @api.depends("severity", "default_severity")
+    def _compute_severity_tuned(self):
+        for rule in self:
+            rule.severity_tuned = rule.severity != rule.default_severity
+
+    def _search_severity_tuned(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Unsupported search on 'Tuned'."))
+        rules = self.with_context(active_test=False).search([]).filtered("severity_tuned")
+        wanted = (operator == "=") == bool(value)
+        return [("id", "in" if wanted else "not in", rules.ids)]
 
     @api.constrains("is_custom", "code", "custom_kind", "pattern", "file_glob", "time_limit",
                     "xpath_scope", "level")
@@ -265,6 +298,7 @@ class ModuleValidatorRule(models.Model):
         return [
             {
                 "code": rule.code, "title": rule.name, "severity": rule.severity,
+                "impact": rule.impact,
                 "category": rule.category, "kind": rule.custom_kind, "pattern": rule.pattern or "",
                 "file_glob": rule.file_glob or "", "xpath_scope": rule.xpath_scope or "file",
                 "time_limit": rule.time_limit, "rationale": rule.rationale or "",

@@ -1,8 +1,9 @@
 # Copyright 2026 module_validator authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 import time
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
@@ -22,7 +23,26 @@ ORIGIN_SELECTION = [
     ("test", "Test run"),
 ]
 VERDICT_SELECTION = [("pass", "Passed"), ("fail", "Failed")]
-FINISHED_STATES = ("done", "failed")
+FINISHED_STATES = ("done", "failed", "cancelled")
+
+_logger = logging.getLogger(__name__)
+
+
+def human_duration(seconds):
+    """'0.4 s', '21 s', '3 min 05 s', '1 h 02 min': what a person reads at a glance."""
+    if seconds is None or seconds is False:
+        return ""
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 class ModuleValidatorRun(models.Model):
@@ -38,14 +58,33 @@ class ModuleValidatorRun(models.Model):
     )
     origin = fields.Selection(ORIGIN_SELECTION, required=True, readonly=True, default="wizard")
     date_start = fields.Datetime(string="Started", readonly=True, default=fields.Datetime.now)
-    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 3))
+    date_processing = fields.Datetime(
+        string="Processing started", readonly=True,
+        help="When the queue took a background run; empty for runs validated at once.",
+    )
+    duration = fields.Float(
+        string="Duration (s)", readonly=True, digits=(16, 3),
+        help="From the start to the end of the run, time in the queue included.",
+    )
+    queue_time_display = fields.Char(string="Time in queue", compute="_compute_time_display")
+    run_time_display = fields.Char(string="Run time", compute="_compute_time_display")
+    duration_display = fields.Char(string="Duration", compute="_compute_time_display")
+    modules_summary = fields.Char(
+        string="Module names", compute="_compute_modules_summary",
+        help="The modules validated (or, before any is, the modules asked for).",
+    )
+    started_by = fields.Char(
+        compute="_compute_started_by",
+        help="Who started the run; runs from the command line without --user show 'Command line'.",
+    )
     level = fields.Selection(LEVEL_SELECTION, required=True, readonly=True, default="static")
     fail_on = fields.Selection(
         SEVERITY_SELECTION[:2], string="Fail on", required=True, readonly=True, default="error"
     )
     scope = fields.Text(readonly=True, help="The modules asked for, as given.")
     state = fields.Selection(
-        [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Internal error")],
+        [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Internal error"),
+         ("cancelled", "Cancelled")],
         required=True, readonly=True, default="running", index=True,
     )
     verdict = fields.Selection(VERDICT_SELECTION, readonly=True, index=True)
@@ -58,6 +97,10 @@ class ModuleValidatorRun(models.Model):
     pending_modules = fields.Text(readonly=True, help="Modules a queued run has still to rehearse.")
     module_total = fields.Integer(string="Modules to validate", readonly=True)
     progress = fields.Char(compute="_compute_progress")
+    progress_percent = fields.Float(
+        string="Completion", compute="_compute_progress",
+        help="Share of the modules to validate that are validated (0 to 100).",
+    )
     result_ids = fields.One2many("module.validator.result", "run_id", string="Modules", readonly=True)
     finding_ids = fields.One2many("module.validator.finding", "run_id", string="Findings", readonly=True)
     module_count = fields.Integer(string="Modules validated", readonly=True)
@@ -84,10 +127,52 @@ class ModuleValidatorRun(models.Model):
         "module.validator.run", string="Compared with", readonly=True, ondelete="set null",
     )
 
+    @api.depends("date_start", "date_processing", "duration", "state")
+    def _compute_time_display(self):
+        now = fields.Datetime.now()
+        for run in self:
+            queued = 0.0
+            if run.date_processing and run.date_start:
+                queued = (run.date_processing - run.date_start).total_seconds()
+            elif run.state == "queued" and run.date_start:
+                queued = (now - run.date_start).total_seconds()
+            if run.state in FINISHED_STATES:
+                running = max(0.0, run.duration - queued)
+            elif run.state == "running" and run.date_start:
+                running = (now - (run.date_processing or run.date_start)).total_seconds()
+            else:
+                running = None
+            run.queue_time_display = human_duration(queued) if queued else ""
+            run.run_time_display = human_duration(running) if running is not None else ""
+            run.duration_display = human_duration(run.duration) if run.state in FINISHED_STATES else ""
+
+    @api.depends("result_ids.name", "scope")
+    def _compute_modules_summary(self):
+        for run in self:
+            names = sorted(run.result_ids.mapped("name"))
+            if not names:
+                run.modules_summary = (run.scope or "").replace("\n", ", ")
+            elif len(names) <= 3:
+                run.modules_summary = ", ".join(names)
+            else:
+                run.modules_summary = self.env._(
+                    "%(names)s and %(count)s more", names=", ".join(names[:2]), count=len(names) - 2,
+                )
+
+    @api.depends("user_id", "origin")
+    def _compute_started_by(self):
+        for run in self:
+            if run.user_id.id == SUPERUSER_ID and run.origin in ("cli", "cron"):
+                run.started_by = dict(ORIGIN_SELECTION)[run.origin]
+            else:
+                run.started_by = run.user_id.name
+
     @api.depends("result_ids", "module_total")
     def _compute_progress(self):
         for run in self:
             run.progress = f"{len(run.result_ids)} / {run.module_total}"
+            done = len(run.result_ids)
+            run.progress_percent = 100.0 * done / run.module_total if run.module_total else 0.0
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -119,9 +204,14 @@ class ModuleValidatorRun(models.Model):
         return self._launch_request(request, origin=origin, background=background)
 
     @api.model
-    def _launch_request(self, request, *, origin="wizard", background=False, profile=None):
-        """Create a run for ``request`` (a ValidationRequest) and validate it."""
+    def _launch_request(self, request, *, origin="wizard", background=False, profile=None, user=None):
+        """Create a run for ``request`` (a ValidationRequest) and validate it.
+
+        ``user`` (res.users) is who the run is attributed to; default: the
+        environment's user.
+        """
         run = self.create({
+            "user_id": (user or self.env.user).id,
             "origin": origin, "level": request.level, "fail_on": request.fail_on,
             "with_tests": request.with_tests, "extra_paths": "\n".join(request.extra_paths),
             "scope": request.scope_label(), "profile_id": profile.id if profile else False,
@@ -139,7 +229,16 @@ class ModuleValidatorRun(models.Model):
             run.write({"state": "queued", "pending_modules": ",".join(m.name for m in modules)})
             self.env.ref("module_validator.ir_cron_module_validator_process_queue")._trigger()
             return run, None
-        report = run._validate_modules(catalog, modules, started=started, request=request)
+        try:
+            # Rules are isolated from each other (engine/runner.py); should the
+            # engine itself fail, the run is still stored, as failed, with why.
+            with self.env.cr.savepoint():
+                report = run._validate_modules(catalog, modules, started=started, request=request)
+        except Exception as error:  # noqa: BLE001 - a run is always stored
+            _logger.exception("validation run %s failed", run.id)
+            run.write({"state": "failed", "duration": time.monotonic() - started,
+                       "error_message": f"Internal error: {type(error).__name__}: {error}"[:2000]})
+            return run, None
         run._store_modules(report)
         run._finish(time.monotonic() - started)
         report.duration_s = run.duration
@@ -184,7 +283,7 @@ class ModuleValidatorRun(models.Model):
         return validation.execute(
             request or self._request(), modules, facts, version=self._validator_version(),
             settings=self.env["module.validator.rule"]._engine_settings(),
-            rehearse=rehearse, started=started,
+            rehearse=rehearse, started=started, parallel=self._config_int("rehearsal_parallel"),
             waivers=self.env["module.validator.waiver"]._engine_waivers(),
             extra_rules=self.env["module.validator.rule"]._custom_engine_rules(),
         )
@@ -192,7 +291,7 @@ class ModuleValidatorRun(models.Model):
     # -- bulletproof level -------------------------------------------------
     def _rehearsal(self, catalog):
         """A rehearsal with this server's interpreter, addons path and database server."""
-        launcher = odoo_launcher(self._extra_path_list())
+        launcher = odoo_launcher(self._extra_path_list(), timeout_s=self._config_int("rehearsal_timeout"))
         drop_orphans(launcher.server)
         return Rehearsal(launcher, catalog, with_tests=self.with_tests)
 
@@ -203,6 +302,12 @@ class ModuleValidatorRun(models.Model):
         except DatabaseError as error:
             return str(error)
         return None
+
+    @api.model
+    def _config_int(self, key):
+        """The positive integer setting ``module_validator.<key>``, or None (Settings)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(f"module_validator.{key}", "")
+        return int(value) if str(value).strip().isdigit() and int(value) > 0 else None
 
     def _extra_path_list(self):
         return [path for path in (self.extra_paths or "").splitlines() if path]
@@ -224,6 +329,8 @@ class ModuleValidatorRun(models.Model):
         if not row:
             return False
         run = self.browse(row[0])
+        if not run.date_processing:
+            run.date_processing = fields.Datetime.now()
         name, *rest = run.pending_modules.split(",")
         catalog = run._build_catalog(run._extra_path_list())
         modules, _problem = validation.select_modules(catalog, ValidationRequest(names=(name,)))
@@ -234,6 +341,7 @@ class ModuleValidatorRun(models.Model):
         if not rest:
             run._finish((fields.Datetime.now() - run.date_start).total_seconds())
         self.env["ir.cron"]._notify_progress(done=1, remaining=len(rest))
+        run._send_update()
         return run
 
     # -- storing results -------------------------------------------------------
@@ -268,10 +376,12 @@ class ModuleValidatorRun(models.Model):
                         "rule_id": rules.get(finding.rule),
                         "rule_code": finding.rule,
                         "severity": finding.severity,
+                        "impact": finding.impact or False,
                         "module_name": finding.module,
                         "path": finding.path,
                         "line": finding.line or 0,
                         "message": finding.message,
+                        "excerpt": finding.excerpt or False,
                         "fingerprint": finding.fingerprint,
                         "waiver_id": finding.waiver or False,
                         "state": self._finding_state(finding.fingerprint, known),
@@ -280,6 +390,9 @@ class ModuleValidatorRun(models.Model):
                 ],
             })
         self.env["module.validator.result"].create(result_values)
+        # Counters follow the modules stored so far, so a run in progress
+        # never shows 0 errors next to failed modules.
+        self.write(self._totals())
 
     def _previous_profile_run(self):
         """The profile's latest finished run before this one (regressions compare with it)."""
@@ -321,21 +434,105 @@ class ModuleValidatorRun(models.Model):
         """Close the run: totals and verdict from its stored module results."""
         self.ensure_one()
         results = self.result_ids
-        self.write(dict(self._regression_values(), **{
+        self.write(dict(self._regression_values(), **self._totals(), **{
             "state": "done",
             "verdict": "fail" if "fail" in results.mapped("verdict") else "pass",
             "duration": duration,
+        }))
+        if self.profile_id:
+            self.profile_id._notify_run(self)
+        if self.date_processing:
+            self._notify_finished()
+
+    # -- live progress (bus) -------------------------------------------------
+    def _send_update(self):
+        """Tell open run forms and lists (every validator user) that this run moved.
+
+        Sent when the transaction commits, i.e. once the queue's step is saved."""
+        group = self.env.ref("module_validator.group_module_validator_user", raise_if_not_found=False)
+        if not group:
+            return
+        for run in self:
+            self.env["bus.bus"]._sendone(group, "module_validator.run/updated", {
+                "id": run.id, "state": run.state, "progress": run.progress,
+            })
+
+    def _notify_finished(self):
+        """A notification to the user who started a background run, when it ends."""
+        for run in self:
+            if run.state == "done":
+                kind = "success" if run.verdict == "pass" else "danger"
+                message = self.env._(
+                    "%(run)s: %(verdict)s, %(errors)s error(s) in %(modules)s module(s).",
+                    run=run.name, verdict=dict(VERDICT_SELECTION).get(run.verdict, ""),
+                    errors=run.error_count, modules=run.module_count,
+                )
+            else:
+                kind = "warning"
+                message = self.env._("%(run)s: %(reason)s", run=run.name, reason=run.error_message or "")
+            run.user_id._bus_send("simple_notification", {
+                "type": kind, "title": self.env._("Validation finished"), "message": message,
+                "sticky": False,
+            })
+
+    def _totals(self):
+        """Counters of the module results stored so far."""
+        self.ensure_one()
+        results = self.result_ids
+        return {
             "module_count": len(results),
             "failed_module_count": len(results.filtered(lambda r: r.verdict == "fail")),
             "error_count": sum(results.mapped("error_count")),
             "warning_count": sum(results.mapped("warning_count")),
             "info_count": sum(results.mapped("info_count")),
             "waived_count": sum(results.mapped("waived_count")),
-        }))
-        if self.profile_id:
-            self.profile_id._notify_run(self)
+        }
 
     # -- UI actions ---------------------------------------------------------
+    def action_process_now(self):
+        """Ask the queue's scheduled action to run as soon as a cron worker is free.
+
+        Never runs the cron in this request: a busy cron cannot be run manually
+        ("Record cannot be modified right now"), and a rehearsal takes minutes."""
+        self.ensure_one()
+        if self.state not in ("queued", "running"):
+            raise UserError(self.env._("Only a queued run can be processed."))
+        self.env.ref("module_validator.ir_cron_module_validator_process_queue").sudo()._trigger()
+        return {
+            "type": "ir.actions.client", "tag": "display_notification",
+            "params": {
+                "type": "info", "title": self.env._("Queue started"),
+                "message": self.env._(
+                    "%(run)s is processed as soon as a scheduled-action worker is free; "
+                    "this page follows its progress.", run=self.name),
+            },
+        }
+
+    def action_cancel(self):
+        """Stop a queued run: its pending modules are dropped, the modules
+        already validated stay (with their counters), and the run ends as
+        cancelled, with a message saying who cancelled it and when."""
+        for run in self:
+            if run.state not in ("queued", "running"):
+                raise UserError(self.env._("Only a queued or running run can be cancelled."))
+            # The queue holds the run's row while it validates one of its modules.
+            self.env.cr.execute(
+                "SELECT id FROM module_validator_run WHERE id = %s FOR UPDATE SKIP LOCKED", [run.id])
+            if not self.env.cr.fetchone():
+                raise UserError(self.env._(
+                    "The queue is validating a module of %(run)s right now; cancel it again "
+                    "in a moment.", run=run.name))
+            started = run.date_start or fields.Datetime.now()
+            run.write(dict(run._totals(), **{
+                "state": "cancelled", "pending_modules": "",
+                "duration": (fields.Datetime.now() - started).total_seconds(),
+                "error_message": self.env._(
+                    "Cancelled by %(user)s after %(done)s of %(total)s module(s).",
+                    user=self.env.user.name, done=len(run.result_ids), total=run.module_total),
+            }))
+            run._send_update()
+        return True
+
     def action_view_findings(self):
         """The smart button counts unwaived errors: open exactly those."""
         self.ensure_one()

@@ -39,10 +39,13 @@ class ModuleValidatorWaiver(models.Model):
     @api.depends("rule_id", "module_name", "path_glob")
     def _compute_display_name(self):
         for waiver in self:
-            where = waiver.module_name or ""
+            if not (waiver.rule_id and waiver.module_name):
+                waiver.display_name = self.env._("New waiver")
+                continue
+            where = waiver.module_name
             if waiver.path_glob:
                 where += f"/{waiver.path_glob}"
-            waiver.display_name = f"{waiver.rule_id.code or ''} in {where}"
+            waiver.display_name = f"{waiver.rule_id.code} in {where}"
 
     @api.depends("expiry_date")
     def _compute_is_expired(self):

@@ -1,7 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import config
 
+from ..engine.rehearsal.rehearse import DEFAULT_TIMEOUT_S
+from ..engine.rehearsal.scratch import TEMPLATE_PREFIX, DatabaseError, DatabaseServer
 from .deployment_common import ENVIRONMENT_SELECTION
+from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
 
 
 class ResConfigSettings(models.TransientModel):
@@ -22,3 +27,66 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="module_validator.environment",
         help="The environment recorded on deployments this database records by itself.",
     )
+    # -- validation defaults and rehearsals ------------------------------------
+    validator_default_level = fields.Selection(
+        LEVEL_SELECTION, string="Default level", default="static",
+        config_parameter="module_validator.default_level",
+        help="The level the Validate Modules wizard proposes.",
+    )
+    validator_default_fail_on = fields.Selection(
+        SEVERITY_SELECTION[:2], string="Default fail on", default="error",
+        config_parameter="module_validator.default_fail_on",
+        help="What fails a run started from the Validate Modules wizard, unless changed there.",
+    )
+    validator_rehearsal_timeout = fields.Integer(
+        string="Rehearsal timeout (s)", config_parameter="module_validator.rehearsal_timeout",
+        help="Seconds one install or upgrade rehearsal may take at the bulletproof level. "
+        f"0: the ODOO_VALIDATION_TIMEOUT environment variable, else {DEFAULT_TIMEOUT_S}.",
+    )
+    validator_rehearsal_parallel = fields.Integer(
+        string="Parallel rehearsals", config_parameter="module_validator.rehearsal_parallel",
+        help="Modules rehearsed at once at the bulletproof level; each one runs its own Odoo "
+        "process and databases. 0: the ODOO_VALIDATION_PARALLEL environment variable, else "
+        "one per processor core.",
+    )
+    validator_template_count = fields.Integer(string="Cached template databases", readonly=True)
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        values["validator_template_count"] = len(self._validator_templates() or [])
+        return values
+
+    @staticmethod
+    def _validator_templates():
+        """Names of the cached rehearsal template databases, or None when the server cannot tell."""
+        try:
+            return DatabaseServer.from_odoo_config(config).databases(TEMPLATE_PREFIX)
+        except Exception:  # noqa: BLE001 - a settings page must open whatever the server says
+            return None
+
+    def action_validator_drop_templates(self):
+        """Drop the cached template databases; the next rehearsals build them again."""
+        self.ensure_one()
+        if not self.env.user.has_group("module_validator.group_module_validator_manager"):
+            raise UserError(self.env._("Only Module Validator managers can drop template databases."))
+        if self.env["module.validator.run"].sudo().search_count([("state", "in", ("queued", "running"))]):
+            raise UserError(self.env._(
+                "A validation is in progress and may be using the templates: try again when it ends."
+            ))
+        server = DatabaseServer.from_odoo_config(config)
+        try:
+            names = server.databases(TEMPLATE_PREFIX)
+            for name in names:
+                server.drop(name)
+        except DatabaseError as error:
+            raise UserError(str(error)) from error
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s template databases dropped.", count=len(names)),
+                "next": {"type": "ir.actions.client", "tag": "reload"},
+            },
+        }

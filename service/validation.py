@@ -100,7 +100,8 @@ def execute(request, modules, facts, *, version, settings=None, rehearse=None, s
 
     ``waivers`` (engine Waivers in force) mark the findings they accept.
     ``started`` (a ``time.monotonic()`` value) is when the time budget began,
-    for runs whose modules are validated over several calls.
+    for runs whose modules are validated over several calls. ``parallel``
+    (in ``engine_options``): the database's setting for rehearsals at once.
     """
     deadline = None
     if request.time_budget_s:
@@ -108,6 +109,7 @@ def execute(request, modules, facts, *, version, settings=None, rehearse=None, s
     report = validate(
         modules, facts, request.level, version=version, fail_on=request.fail_on,
         settings=engine_settings(request, settings), rehearse=rehearse,
-        parallel=rehearse_parallelism(), deadline=deadline, **engine_options,
+        parallel=rehearse_parallelism(engine_options.pop("parallel", None)), deadline=deadline,
+        **engine_options,
     )
     return apply_waivers(report, waivers)

@@ -24,3 +24,10 @@ from . import test_deployment
 from . import test_custom_rules
 from . import test_waivers
 from . import test_deployment_recording
+from . import test_ui
+from . import test_rules_contract
+from . import test_upgrade_live
+from . import test_rehearsal_module_list
+from . import test_run_progress
+from . import test_run_life_tour
+from . import test_thread_safety

@@ -42,9 +42,14 @@ class ValidatorCase(BaseCommon):
         return sorted(finding.rule for finding in report.modules[0].findings)
 
 
-def odoo_bin(command, *args, database=None, timeout=300):
-    """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup."""
-    line = [sys.executable, "-m", "odoo", f"--addons-path={config['addons_path']}", command]
+def odoo_bin(command, *args, database=None, timeout=300, addons_path=None):
+    """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup.
+
+    ``addons_path`` goes before the command, as the README says; the
+    configuration file (``-c``) given after it holds this server's path too.
+    """
+    addons_path = addons_path or config["addons_path"]
+    line = [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", command]
     if config.rcfile and os.path.exists(config.rcfile):
         line += ["-c", config.rcfile]
     line += ["--log-level=warn", *args]

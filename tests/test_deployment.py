@@ -13,7 +13,7 @@ from odoo.tools import config
 from odoo.tools.safe_eval import safe_eval
 
 from ..cli.deployment import Deployment, build_parser
-from ..cli.validate import UsageError
+from ..cli.common import UsageError
 from ..engine.code_fingerprint import code_fingerprint
 from ..models.deployment_common import clean_error
 from .common import HERE, ValidatorCase

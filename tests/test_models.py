@@ -47,7 +47,8 @@ class TestModels(ValidatorCase):
         broken = run.result_ids.filtered(lambda r: r.name == "mv_example_broken")
         self.assertEqual((broken.verdict, broken.origin), ("fail", "addons_path"))
         self.assertEqual(broken.error_count, len(broken.finding_ids.filtered(lambda f: f.severity == "error")))
-        self.assertGreaterEqual(broken.error_count, 7)
+        # 'datas' is a warning since issue 9: Odoo installs without its files.
+        self.assertGreaterEqual(broken.error_count, 6)
         self.assertTrue(broken.path.startswith(EXAMPLES))
         base = run.result_ids.filtered(lambda r: r.name == "base")
         self.assertEqual((base.verdict, base.origin, base.error_count), ("pass", "installed", 0))

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import importlib.util
 import os
+import re
 
 from odoo.tests import TransactionCase, tagged
 
@@ -18,10 +19,26 @@ def load_generator():
 
 @tagged("post_install", "-at_install")
 class TestReadme(TransactionCase):
-    def test_readme_and_description_are_generated_and_fresh(self):
-        for target, text in load_generator().outputs().items():
+    def test_readme_is_generated_and_fresh(self):
+        outputs = load_generator().outputs()
+        self.assertEqual(list(outputs), [os.path.join(ADDON_ROOT, "README.rst")])
+        for target, text in outputs.items():
             with open(target, encoding="utf-8") as handle:
                 self.assertEqual(handle.read(), text, f"{target} is stale: run dev/gen_readme.py")
+
+    def test_apps_page_is_for_users_and_works_offline(self):
+        """static/description/index.html: hand-written, every image shipped with the addon."""
+        description = os.path.join(ADDON_ROOT, "static", "description")
+        with open(os.path.join(description, "index.html"), encoding="utf-8") as handle:
+            page = handle.read()
+        self.assertNotIn("Docutils", page)
+        for developer_word in ("dev/run", "dev/test", "bench/", "engine/"):
+            self.assertNotIn(developer_word, page)
+        images = re.findall(r"<img[^>]*\ssrc=\"([^\"]+)\"", page)
+        self.assertGreaterEqual(len(images), 4)
+        for source in images:
+            self.assertFalse(source.startswith(("http:", "https:", "//")), source)
+            self.assertTrue(os.path.isfile(os.path.join(description, source)), source)
 
     def test_rule_catalogue_lists_every_rule_record(self):
         with open(os.path.join(ADDON_ROOT, "README.rst"), encoding="utf-8") as handle:
@@ -32,5 +49,6 @@ class TestReadme(TransactionCase):
         )
         self.assertGreater(len(rules), 80)
         for rule in rules:
-            row = f"   * - {rule.code}\n     - {rule.level}\n     - {rule.default_severity}\n     - {rule.name}\n"
+            row = (f"   * - {rule.code}\n     - {rule.level}\n     - {rule.default_severity}\n"
+                   f"     - {rule.impact}\n     - {rule.name}\n")
             self.assertIn(row, readme)

@@ -70,7 +70,7 @@ class TestRulesPython(ValidatorCase):
     def test_py013_removed_call_and_never_called_override(self):
         findings = self.findings("mvt_py013")
         self.assertEqual([(f.rule, f.severity, f.line) for f in findings],
-                         [("PY013", "warning", 7), ("PY013", "error", 12)])
+                         [("PY013", "warning", 7), ("PY013", "warning", 12)])
         self.assertIn("user_has_groups() is removed in 18.0", findings[1].message)
 
     def test_man012_legacy_manifest_name_is_a_warning(self):

@@ -87,7 +87,7 @@ class TestRulesViews(ValidatorCase):
     def test_view012_unknown_groups(self):
         findings = self.findings("mvt_view012")
         self.assertEqual([(f.rule, f.severity, f.line) for f in findings],
-                         [("VIEW012", "error", 10), ("VIEW012", "error", 11)])
+                         [("VIEW012", "warning", 10), ("VIEW012", "warning", 11)])
 
     def test_view008_action_buttons_missing_or_not_an_action(self):
         findings = self.findings("mvt_view008_action")

@@ -105,7 +105,7 @@ class TestWaivers(ValidatorCase):
         with self.assertRaises(AccessError):
             waiver.with_user(self.user).unlink()
         # The suite disables tracking by default; a user's database does not.
-        waiver.with_user(self.manager).with_context(tracking_disable=False).write(
+        waiver.with_user(self.manager).with_context(tracking_disable=False, mail_notrack=False).write(
             {"justification": "Vendor fix due in March"}
         )
         self.env.flush_all()

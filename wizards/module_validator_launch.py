@@ -25,7 +25,7 @@ class ModuleValidatorLaunch(models.TransientModel):
         "added to the addons path since the last scan appear after 'Scan addons path'.",
     )
     level = fields.Selection(
-        LEVEL_SELECTION, required=True, default="static",
+        LEVEL_SELECTION, required=True, default=lambda self: self._default_level(),
         help="Static: files only, nothing is imported or run. Dynamic: also uses this "
         "instance's registry, database and Python environment. Bulletproof: also "
         "installs each module for real in scratch databases (and upgrades a copy of "
@@ -34,7 +34,19 @@ class ModuleValidatorLaunch(models.TransientModel):
     with_tests = fields.Boolean(
         string="Run tests", help="Bulletproof level: also run each module's tests."
     )
-    fail_on = fields.Selection(SEVERITY_SELECTION[:2], required=True, default="error")
+    fail_on = fields.Selection(
+        SEVERITY_SELECTION[:2], string="Fail on", required=True,
+        default=lambda self: self._default_fail_on(),
+        help="Error: the run fails when a module has an error. Warning: warnings fail it too.",
+    )
+
+    def _default_level(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("module_validator.default_level")
+        return value if value in dict(LEVEL_SELECTION) else "static"
+
+    def _default_fail_on(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("module_validator.default_fail_on")
+        return value if value in ("error", "warning") else "error"
 
     @api.model
     def default_get(self, fields_list):
@@ -55,13 +67,17 @@ class ModuleValidatorLaunch(models.TransientModel):
             # A real install takes minutes: never inside the web request.
             background=self.level == "bulletproof",
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "module.validator.run",
+        # The runs action (its readable path, /odoo/module-validator/<id>) on
+        # the new run, replacing the breadcrumbs: the URL names this run only,
+        # and a reload does not stack the run the wizard was opened from.
+        action = self.env["ir.actions.act_window"]._for_xml_id("module_validator.action_module_validator_run")
+        action.update({
             "res_id": run.id,
             "view_mode": "form",
-            "target": "current",
-        }
+            "views": [(False, "form")],
+            "target": "main",
+        })
+        return action
 
     def action_scan_addons_path(self):
         """Refresh Apps' module list so new modules on disk can be selected."""

@@ -21,7 +21,26 @@ TEST_RESULT_RE = re.compile(r"^(?P<kind>FAIL|ERROR): (?P<test>\S+)")
 # Summaries of failures that are already reported one by one.
 TEST_SUMMARY_RE = re.compile(r"At least one test failed|: \d+ failures, \d+ errors of \d+ tests")
 DEMO_FAILED = "demo data failed to install"
+MISSING_DEPENDENCY = "But the latter module is not available in your system"
 EXCERPT_CHARS = 1500
+# A finding's excerpt is a field of its own: room for a whole traceback.
+FULL_EXCERPT_CHARS = 12000
+# The line a traceback ends with: "NameError: ...", "odoo.tools.convert.ParseError: ...".
+EXCEPTION_LINE_RE = re.compile(
+    r"^(?P<type>[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt|Failure)|[a-z_][\w]*(?:\.[\w]+)*\.[A-Z]\w*)"
+    r"(?::\s?(?P<message>.*))?$"
+)
+# What Odoo logs because an install failed, not why: reported only when nothing
+# else explains the failure.
+CONSEQUENCES_RE = re.compile(
+    r"^(?:Failed to load registry|Failed to initialize database|Couldn't load module \S+"
+    r"|Transient module states were reset|Some modules are not loaded, some dependencies or manifest may be missing"
+    r"|Some modules have inconsistent states, some dependencies may be missing)"
+)
+# Noise after the exception line of a view error: the view's context dump.
+EXCEPTION_TAIL_RE = re.compile(r"^(?:View error context:|The above exception|During handling)")
+ROOT_CAUSE_LINES = 8
+ROOT_CAUSE_CHARS = 600
 
 
 @dataclass
@@ -53,6 +72,128 @@ class LogRecord:
                     line = match.groupdict().get("line")
                     found = (path[len(root):], int(line) if line else None)
         return found
+
+
+def relativize(text, roots):
+    """``text`` with every path under one of ``roots`` made relative to it:
+    no server paths in a finding (``roots``: the addons path, then sys.path)."""
+    for root in sorted({os.path.join(r, "") for r in roots if r and r != os.sep}, key=len, reverse=True):
+        text = text.replace(root, "")
+        real = os.path.join(os.path.realpath(root), "")
+        if real != root:
+            text = text.replace(real, "")
+    return text
+
+
+def trim(text, limit=FULL_EXCERPT_CHARS):
+    """``text`` cut to ``limit`` characters on line boundaries, keeping its head and tail."""
+    if len(text) <= limit:
+        return text
+    lines = text.splitlines()
+    head, tail, size = [], [], 0
+    budget_head = limit // 4
+    for line in lines:
+        if size + len(line) + 1 > budget_head:
+            break
+        head.append(line)
+        size += len(line) + 1
+    for line in reversed(lines[len(head):]):
+        if size + len(line) + 1 > limit - 10:
+            break
+        tail.insert(0, line)
+        size += len(line) + 1
+    return "\n".join([*head, "[...]", *tail])
+
+
+def exceptions(text):
+    """``[(type, message block)]`` of each exception a traceback text names, in order."""
+    found = []
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        match = EXCEPTION_LINE_RE.match(line)
+        if not match or line.startswith(("Traceback", "File ")):
+            continue
+        if index == 0 or not (lines[index - 1].startswith(" ") or lines[index - 1].startswith("Traceback")):
+            continue  # an exception line follows the last (indented) frame of its traceback
+        block = [match["message"] or ""]
+        for following in lines[index + 1:]:
+            if EXCEPTION_TAIL_RE.match(following) or RECORD_RE.match(following):
+                break
+            block.append(following)
+        message = "\n".join(item.rstrip() for item in block if item.strip())
+        found.append((match["type"], message))
+    return found
+
+
+@dataclass
+class RootCause:
+    """One reason an install failed, with every log record that shows it."""
+
+    summary: str
+    records: list
+    level: str
+
+    def key(self):
+        """The summary without line numbers: the same cause keeps its fingerprint."""
+        return re.sub(r"(:|line )\d+", r"\1", self.summary)[:200]
+
+    def excerpt(self, roots=()):
+        return trim(relativize("\n\n".join(record.text for record in self.records), roots))
+
+
+def summarize(record, roots=()):
+    """The root cause a record shows: its last exception (and what caused it,
+    when the last one only says where), else its message; paths made relative."""
+    found = exceptions(record.text)
+    if not found:
+        return relativize(record.message.strip(), roots)
+    kind, message = found[-1]
+    short = kind.rsplit(".", 1)[-1]
+    lines = message.splitlines()[:ROOT_CAUSE_LINES]
+    if short == "ParseError" and lines:
+        # "while parsing <file>:<line>" says where; the cause says why: the
+        # chained exception, else the last line (a view's validation error).
+        where = lines[0].removesuffix(", somewhere inside").rstrip(":")
+        if len(found) > 1:
+            cause_kind, cause = found[-2]
+            why = f"{cause_kind.rsplit('.', 1)[-1]}: {cause.splitlines()[0] if cause else ''}"
+        else:
+            why = lines[-1] if len(lines) > 1 else ""
+        lines = [f"{where}: {why}" if why else where]
+    text = f"{short}: " + "\n".join(lines) if lines else short
+    text = relativize(text, roots)
+    return text if len(text) <= ROOT_CAUSE_CHARS else text[:ROOT_CAUSE_CHARS - 3].rstrip() + "..."
+
+
+def root_causes(records, roots=()):
+    """``records`` (errors of one run) grouped by root cause, first seen first.
+
+    What Odoo logs as a consequence of a failure ("Failed to load registry",
+    "Couldn't load module X" without a traceback) joins the cause that follows
+    or precedes it; it makes a cause of its own only when nothing else does.
+    """
+    causes, consequences = {}, []
+    for record in records:
+        has_traceback = bool(exceptions(record.text))
+        if CONSEQUENCES_RE.match(record.message.strip()) and not has_traceback:
+            consequences.append(record)
+            continue
+        summary = summarize(record, roots)
+        cause = causes.setdefault(summary, RootCause(summary, [], record.level))
+        cause.records.append(record)
+    if not causes and consequences:
+        first = consequences[0]
+        summary = relativize(first.message.strip(), roots)
+        causes[summary] = RootCause(summary, [], first.level)
+    result = list(causes.values())
+    if result:
+        result[0].records[:0] = consequences
+    return result
+
+
+def is_consequence(record):
+    """True for a record Odoo logs only because something else failed."""
+    return bool(CONSEQUENCES_RE.match(record.message.strip()))
 
 
 def parse(text):

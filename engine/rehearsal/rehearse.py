@@ -15,29 +15,36 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 
+from ..discovery import find_manifest
 from ..rules.registry import Issue
 from . import build_log
-from .scratch import BUILD_PREFIX, TEMPLATE_PREFIX, DatabaseError, scratch_name
+from .scratch import BUILD_PREFIX, TEMPLATE_PREFIX, scratch_name
 
 DEFAULT_TIMEOUT_S = 300
 
 
-def _positive_int_from_env(name, default):
-    value = os.environ.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else default
+def _positive_int(value, name, default):
+    """``value`` when it is a positive integer (a database setting), else the
+    environment variable ``name`` when it is one, else ``default``."""
+    for candidate in (value, os.environ.get(name, "")):
+        candidate = str(candidate or "").strip()
+        if candidate.isdigit() and int(candidate) > 0:
+            return int(candidate)
+    return default
 
 
-def timeout_from_env():
-    """Seconds one install or upgrade may take (``ODOO_VALIDATION_TIMEOUT``, default 300)."""
-    return _positive_int_from_env("ODOO_VALIDATION_TIMEOUT", DEFAULT_TIMEOUT_S)
+def timeout_from_env(configured=None):
+    """Seconds one install or upgrade may take: ``configured`` (the database's
+    setting) when positive, else ``ODOO_VALIDATION_TIMEOUT``, else 300."""
+    return _positive_int(configured, "ODOO_VALIDATION_TIMEOUT", DEFAULT_TIMEOUT_S)
 
 
-def rehearse_parallelism():
-    """Rehearsals run at once (``ODOO_VALIDATION_PARALLEL``, default: the number of cores)."""
-    return _positive_int_from_env("ODOO_VALIDATION_PARALLEL", os.cpu_count() or 1)
+def rehearse_parallelism(configured=None):
+    """Rehearsals run at once: ``configured`` (the database's setting) when
+    positive, else ``ODOO_VALIDATION_PARALLEL``, else the number of cores."""
+    return _positive_int(configured, "ODOO_VALIDATION_PARALLEL", os.cpu_count() or 1)
 
 
 @dataclass
@@ -87,8 +94,19 @@ class Launcher:
         return code, text
 
 
-def odoo_launcher(extra_paths=()):
-    """A launcher for the running Odoo: same interpreter, addons path and database server."""
+def _holds_modules(folder):
+    """Odoo refuses an addons path entry without any module (e.g. an empty data_dir/addons)."""
+    try:
+        return any(find_manifest(os.path.join(folder, entry)) for entry in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def odoo_launcher(extra_paths=(), timeout_s=None):
+    """A launcher for the running Odoo: same interpreter, addons path and database server.
+
+    ``timeout_s``: the database's rehearsal timeout setting, if any (see
+    ``timeout_from_env``)."""
     import odoo  # noqa: PLC0415 - the engine imports Odoo only where it drives it
     from odoo import release  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
@@ -97,9 +115,14 @@ def odoo_launcher(extra_paths=()):
 
     return Launcher(
         command=[sys.executable, "-m", "odoo"],
-        addons_path=",".join([*extra_paths, config["addons_path"]]),
+        # The folders this process really scans: an --addons-path given before
+        # the command stays in odoo.addons.__path__ even when a configuration
+        # file then replaces config["addons_path"].
+        addons_path=",".join(dict.fromkeys(
+            path for path in [*extra_paths, *odoo.addons.__path__] if _holds_modules(path)
+        )),
         server=DatabaseServer.from_odoo_config(config),
-        timeout_s=timeout_from_env(),
+        timeout_s=timeout_from_env(timeout_s),
         odoo_version=release.version,
         env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__))),
     )
@@ -181,12 +204,15 @@ class Rehearsal:
             finally:
                 if self.server.exists(build):
                     self.server.drop(build)
+        roots = self._path_roots()
+        causes = build_log.root_causes(judgement.errors, roots)
         return None, [Issue(
             "", None,
             f"The dependencies ({', '.join(closure)}) do not install on a fresh database "
-            f"(exit {code}), so this module cannot either:\n"
-            + "\n".join(r.excerpt() for r in judgement.errors[:3]),
+            f"(exit {code}), so this module cannot either"
+            + (": " + "\n".join(cause.summary for cause in causes[:3]) if causes else "."),
             key="closure",
+            excerpt="\n\n".join(cause.excerpt(roots) for cause in causes[:3]) or None,
         )]
 
     # -- upgrade -------------------------------------------------------------------
@@ -217,24 +243,38 @@ class Rehearsal:
                 "", None, f"The {label} timed out after {self.launcher.timeout_s} s.", key="timeout")))
             return issues
         judgement = build_log.judge(build_log.parse(text), module.name)
-        for record in judgement.errors:
-            path, line = record.location(module.path)
+        roots = self._path_roots()
+        failed = code not in (0, 1) or state != "installed" or bool(judgement.errors)
+        # ERROR lines of an install or upgrade that still completed: a red build.
+        impact = "build" if code in (0, 1) and state == "installed" else "install"
+        # One finding per root cause: the exception and where the module raised it;
+        # the records that show it (tracebacks included) go to the excerpt.
+        for cause in build_log.root_causes(judgement.errors, roots):
+            path, line = self._location(cause.records, module)
             issues.append((failure_code, Issue(
-                path or "", line, f"The {label} logs {record.level}:\n{record.excerpt()}",
-                key=f"{label}:{record.message[:200]}")))
+                path, line, f"The {label} fails: {cause.summary}",
+                key=f"{label}:{cause.key()}", impact=impact, excerpt=cause.excerpt(roots))))
         for record in judgement.demo_failures:
             issues.append(("TST004", Issue(
-                "", None, f"The {label} logs: {record.message}\n{record.excerpt()}", key=label)))
+                "", None, f"The {label} logs: {build_log.relativize(record.message.strip(), roots)}",
+                key=label, excerpt=build_log.trim(build_log.relativize(record.text, roots)))))
         for record in judgement.failed_tests:
             path, line = record.location(module.path)
+            summary = build_log.summarize(record, roots)
             issues.append(("TST003", Issue(
-                path or "", line, f"A test fails ({label}):\n{record.excerpt()}",
-                key=f"{label}:{record.message[:200]}")))
+                path or "", line, f"A test fails ({label}): {record.message.strip()}\n{summary}",
+                key=f"{label}:{record.message[:200]}",
+                excerpt=build_log.trim(build_log.relativize(record.text, roots)))))
         for record in judgement.warnings:
+            # What Odoo logs because the install failed is not a second problem.
+            if failed and build_log.is_consequence(record):
+                continue
             path, line = record.location(module.path)
+            first, *more = build_log.relativize(record.text, roots).splitlines() or [""]
             issues.append(("TST006", Issue(
-                path or "", line, f"The {label} logs WARNING ({record.logger}): {record.excerpt()}",
-                key=f"{label}:{record.logger}:{record.message[:200]}")))
+                path or "", line, f"The {label} logs WARNING ({record.logger}): {first.strip()}",
+                key=f"{label}:{record.logger}:{record.message[:200]}",
+                excerpt=build_log.trim("\n".join([first, *more])) if more else None)))
         if code not in (0, 1) and not judgement.errors:
             issues.append((failure_code, Issue(
                 "", None, f"odoo-bin exited with status {code} during the {label}.", key=f"exit:{label}")))
@@ -246,6 +286,25 @@ class Rehearsal:
                 "", None, f"After the {label} the module's state is {state or 'unknown'}, "
                 "not installed (Odoo ignored or rolled it back).", key=f"state:{label}")))
         return issues
+
+    def _path_roots(self):
+        """Folders a log's paths are made relative to: the addons path, then
+        Python's path (Odoo's own files and libraries), never a server path."""
+        python_path = (self.launcher.env or {}).get("PYTHONPATH", "").split(os.pathsep)
+        return [*self.launcher.addons_path.split(","), *python_path, *sys.path]
+
+    @staticmethod
+    def _location(records, module):
+        """``(path, line)`` in ``module`` named last by ``records``; a missing
+        dependency points at the manifest."""
+        path, line = "", None
+        for record in records:
+            found, found_line = record.location(module.path)
+            if found:
+                path, line = found, found_line
+        if not path and any(build_log.MISSING_DEPENDENCY in record.text for record in records):
+            path = "__manifest__.py"
+        return path, line
 
     def module_issues(self, module, source_db=None):
         """Every rehearsal of one module: ``[(rule code, Issue)]``.

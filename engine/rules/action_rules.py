@@ -12,7 +12,7 @@ CRON_INTERVALS = ("minutes", "hours", "days", "weeks", "months")
 @rule(
     "ACT001",
     title="Window actions open models of the closure, with views of the right kind",
-    category="action", level="static", severity="error",
+    category="action", level="static", severity="error", impact="install",
     rationale="Odoo checks when it creates an ir.actions.act_window that res_model is "
     "a model of the registry. The model must come from the module or its "
     "dependencies; view_id and search_view_id must be views (ir.ui.view records).",
@@ -56,17 +56,19 @@ def check_window_actions(ctx):
 @rule(
     "ACT002",
     title="Window actions use view modes that exist (no 'tree')",
-    category="action", level="static", severity="error",
-    rationale="Odoo 17.5 renamed the 'tree' view type to 'list'. An action whose "
-    "view_mode still says 'tree' (in XML, or in an action dict returned by Python) "
-    "cannot be opened; an ir.actions.act_window.view with view_mode 'tree' aborts the "
-    "install. Duplicated modes and spaces in view_mode are refused at install.",
+    category="action", level="static", severity="warning", impact="runtime",
+    rationale="Odoo 17.5 renamed the 'tree' view type to 'list'. Odoo installs an "
+    "action whose view_mode still says 'tree' (in XML, or in an action dict returned "
+    "by Python), and a view_mode with spaces, but the web client refuses to open "
+    "them. Odoo refuses the install itself for an ir.actions.act_window.view with "
+    "view_mode 'tree' (a selection) and for a view_mode that repeats a mode (a "
+    "constraint): those findings are errors.",
     bad="<field name=\"view_mode\">tree,form</field>   /   'view_mode': 'tree,form'",
     good="<field name=\"view_mode\">list,form</field>   /   'view_mode': 'list,form'",
     remedy="Replace 'tree' by 'list' in every view_mode; remove spaces and duplicates.",
-    prevents="View types not defined tree found in act_window action / "
-    "ValidationError: No spaces allowed in view_mode / Wrong value for "
-    "ir.actions.act_window.view.view_mode: 'tree'",
+    prevents="View types not defined tree found in act_window action (when the action "
+    "is opened) / ValidationError: The modes in view_mode must not be duplicated / "
+    "ValueError: Wrong value for ir.actions.act_window.view.view_mode: 'tree'",
 )
 def check_view_modes(ctx):
     for record in ctx.index.records:
@@ -79,16 +81,26 @@ def check_view_modes(ctx):
         value = field.text.strip()
         modes = value.split(",")
         if "tree" in (mode.strip() for mode in modes):
-            yield Issue(record.path, field.line,
-                        f"view_mode {value!r} uses 'tree'; Odoo 18 calls it 'list'.",
-                        severity=data_severity(record), key=f"{record.xmlid}:tree")
+            if record.model == "ir.actions.act_window.view":
+                # A selection field: 'tree' is not one of its values.
+                yield Issue(record.path, field.line, f"view_mode {value!r} is not a view type "
+                            "of Odoo 18 ('tree' is now 'list'): the install fails.",
+                            severity=data_severity(record) or "error", impact="install",
+                            key=f"{record.xmlid}:tree")
+            else:
+                yield Issue(record.path, field.line,
+                            f"view_mode {value!r} uses 'tree'; Odoo 18 calls it 'list': the "
+                            "action installs, but the web client refuses to open it.",
+                            key=f"{record.xmlid}:tree")
         if record.model == "ir.actions.act_window":
-            if " " in value:
-                yield Issue(record.path, field.line, f"view_mode {value!r} contains spaces.",
-                            severity=data_severity(record), key=f"{record.xmlid}:spaces")
-            elif len(set(modes)) != len(modes):
-                yield Issue(record.path, field.line, f"view_mode {value!r} repeats a mode.",
-                            severity=data_severity(record), key=f"{record.xmlid}:duplicate")
+            if len(set(modes)) != len(modes):
+                yield Issue(record.path, field.line, f"view_mode {value!r} repeats a mode: "
+                            "the install fails.", severity=data_severity(record) or "error",
+                            impact="install", key=f"{record.xmlid}:duplicate")
+            elif " " in value:
+                yield Issue(record.path, field.line, f"view_mode {value!r} contains spaces: "
+                            "the web client cannot open the action.",
+                            key=f"{record.xmlid}:spaces")
     for relative, summary in ctx.index.python.items():
         for line in summary.view_mode_tree:
             yield Issue(relative, line, "An action's view_mode uses 'tree'; Odoo 18 calls "
@@ -99,7 +111,7 @@ def check_view_modes(ctx):
 @rule(
     "ACT004",
     title="Scheduled actions are complete and use the 18.0 schema",
-    category="action", level="static", severity="error",
+    category="action", level="static", severity="error", impact="install",
     rationale="A new ir.cron record is also a server action: it needs a name and a "
     "model_id (NOT NULL columns), and interval_type must be one of minutes, hours, "
     "days, weeks, months. (Fields removed in 17.3/18.0, such as numbercall and doall, "
@@ -147,7 +159,7 @@ def _creates(ctx, module, record):
 @rule(
     "ACT003",
     title="Server action and scheduled action code passes safe_eval's check",
-    category="action", level="static", severity="error",
+    category="action", level="static", severity="error", impact="install",
     rationale="Odoo checks the code of every ir.actions.server and ir.cron record when "
     "it creates it (a constraint running safe_eval's test_python_expr): a syntax error, "
     "an import or a dunder name aborts the install.",

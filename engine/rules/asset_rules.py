@@ -139,9 +139,10 @@ def _attachment_known(ctx, path):
 @rule(
     "AST001",
     title="Asset declarations name valid bundles, directives and files",
-    category="asset", level="static", severity="error",
+    category="asset", level="static", severity="warning", impact="runtime",
     rationale="Odoo reads the manifest's 'assets' when it builds a bundle: on the "
-    "first page that needs it, and in every HttpCase test and tour. A directive it "
+    "first page that needs it, and in every HttpCase test and tour, never during "
+    "odoo-bin -i, which installs the module (proven: exit 0, no WARNING). A directive it "
     "does not know, a command of the wrong shape, a file of a module that is not "
     "installed, a missing file, or a remove/before/after/replace target that is "
     "not there raises or logs an ERROR, and every page using the bundle (for "
@@ -186,7 +187,9 @@ def check_assets(ctx):
         for position, command in enumerate(commands):
             line = bundle_lines[position] if position < len(bundle_lines) else key_line
             for severity, message, what in _command_problems(ctx, bundle, command):
+                # Problems that only log a WARNING when the bundle is built break nothing.
                 yield Issue(manifest, line, f"{bundle}: {message}.", severity=severity,
+                            impact="hygiene" if severity == "warning" else None,
                             key=f"{bundle}:{what}")
 
 

@@ -47,7 +47,7 @@ def _closure_known(ctx, model, name):
 @rule(
     "DEP006",
     title="Fields used come from the dependency closure",
-    category="dependency", level="dynamic", severity="error",
+    category="dependency", level="dynamic", severity="error", impact="install",
     rationale="A field a view, a data record or a CSV column uses must be defined by the "
     "module or a module it depends on. When it exists in this database only because "
     "another module that adds it to the model happens to be installed, the install "
@@ -427,7 +427,7 @@ def _registry_filled_by_code(ctx, registry_class, name):
 @rule(
     "DAT008",
     title="Records give every required value",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="A <record> (or CSV row) whose xmlid does not exist yet creates a row. "
     "Odoo fills fields from the record's values, the context's default_ keys, field "
     "defaults and _inherits parents, and otherwise leaves the column empty: a required "

@@ -8,39 +8,24 @@ interface of the entries of ``RULES`` (``code``, ``level``, ``severity``,
 expression evaluator (Odoo's ``safe_eval``) is passed in by the caller.
 
 Isolation. A manager's pattern is hostile input as far as the engine is
-concerned: a regular expression may backtrack catastrophically, an XPath may
-be quadratic, an expression may loop or allocate without end. Python's ``re``
-and libxml2 hold the GIL and cannot be interrupted from another thread, and
-signals only reach the main thread (Odoo serves requests from threads), so the
-user-supplied part of each check runs in a forked child process: the child
-inherits the already parsed module (nothing is pickled to it), runs the
-pattern, and writes its findings back as JSON through a pipe. The parent waits
-at most the rule's time limit, then kills the child (SIGKILL) and reports the
-rule as an internal error for that module (MV001); the run goes on. The child
-never returns to the caller: it leaves with ``os._exit`` (no ``atexit``, no
-database connection closed under the parent's feet) and its address space is
-capped. Where ``os.fork`` does not exist the check runs in a daemon thread with
-the same time limit: the run still goes on, but a runaway pattern keeps that
-thread busy until it ends by itself.
+concerned (catastrophic backtracking, quadratic XPath, endless expressions):
+the user-supplied part of each check runs under ``engine.time_limit`` in a
+forked child, and a rule that fails or runs out of time is reported as an
+internal error (MV001) of that module; the run goes on.
 """
 
 import copy
-import json
 import os
 import re
-import select
-import signal
-import threading
-import time
 import types
-import warnings
 from collections.abc import Iterable, Mapping
 
 from lxml import etree
 
 from ..discovery import find_manifest
+from ..time_limit import TimeLimitError, run_with_time_limit
 from ..index import FileProblem, NOT_LITERAL, is_test_or_migration
-from .registry import SEVERITIES, Issue, Rule
+from .registry import IMPACTS, SEVERITIES, Issue, Rule
 
 CUSTOM_CATEGORY = "custom"
 CUSTOM_PREFIX = "X-"
@@ -54,9 +39,6 @@ MAX_PATTERN_CHARS = 10000
 MAX_FINDINGS = 100  # per rule and module; the rest are summarised in one finding
 MAX_FILES = 20000  # files listed per module
 MAX_MESSAGE_CHARS = 500
-MAX_RESULT_BYTES = 4 * 1024 * 1024
-# Address space the child may add to the parent's before allocations fail.
-CHILD_EXTRA_MEMORY = 1024 * 1024 * 1024
 WALK_SKIPPED_DIRS = {"node_modules", "__pycache__", ".git"}
 DEFAULT_GLOBS = {"regex": "", "xpath": "**/*.xml", "python": ""}
 
@@ -202,13 +184,15 @@ def build_rule(spec, evaluator=None):
 
     Keys: ``code``, ``title``, ``severity``, ``kind`` (regex, xpath, python),
     ``pattern``, and optionally ``file_glob``, ``xpath_scope`` (file, arch),
-    ``time_limit`` (seconds), ``category`` and the knowledge-base texts
-    (``rationale``, ``bad_example``, ``good_example``, ``remedy``,
-    ``prevents``). ``evaluator(expression, context)`` evaluates Python
+    ``time_limit`` (seconds), ``category``, ``impact`` (default hygiene) and the
+    knowledge-base texts (``rationale``, ``bad_example``, ``good_example``,
+    ``remedy``, ``prevents``). ``evaluator(expression, context)`` evaluates Python
     expressions (Odoo's ``safe_eval``). A definition that cannot run does not
     stop anything: the rule reports it as an internal error on every module.
     """
     severity = spec.get("severity") if spec.get("severity") in SEVERITIES else "warning"
+    # A custom rule's impact is its author's claim; by default a team convention.
+    impact = spec.get("impact") if spec.get("impact") in IMPACTS else "hygiene"
     check = CustomCheck(spec, evaluator)
     return Rule(
         code=str(spec.get("code") or "X-?"),
@@ -222,6 +206,7 @@ def build_rule(spec, evaluator=None):
         remedy=spec.get("remedy") or "",
         prevents=spec.get("prevents") or "",
         check=check,
+        impact=impact,
     )
 
 
@@ -253,7 +238,10 @@ class CustomCheck:
         if self.problem:
             raise CustomRuleError(f"its definition cannot run: {self.problem.rstrip('.')}")
         work = getattr(self, f"_prepare_{self.kind}")(ctx)
-        rows = run_with_time_limit(work, self.time_limit)
+        try:
+            rows = run_with_time_limit(work, self.time_limit)
+        except TimeLimitError as error:
+            raise CustomRuleError(str(error)) from None
         return [
             Issue(path, line if isinstance(line, int) and line > 0 else None, message, key=key)
             for path, line, message, key in rows
@@ -552,106 +540,3 @@ def python_context(ctx, matches=lambda relative: True):
         "xpath": xpath,
         "re": RE_NAMESPACE,
     }
-
-
-# -- running user patterns under a time limit ------------------------------------------
-def run_with_time_limit(work, time_limit):
-    """Rows returned by ``work()``, computed in a forked child killed after ``time_limit``."""
-    if not hasattr(os, "fork"):
-        return _run_in_thread(work, time_limit)
-    read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12 warns about forking a threaded process; the child only
-        # computes, touches no lock-holding service and leaves with os._exit.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: never returns
-        status = 0
-        try:
-            os.close(read_fd)
-            _limit_memory()
-            try:
-                payload = {"rows": work()}
-            except BaseException as error:  # noqa: BLE001 - reported to the parent
-                payload = {"error": f"{type(error).__name__}: {_one_line(error, 300)}"}
-            data = json.dumps(payload, default=str).encode()
-            while data:
-                data = data[os.write(write_fd, data):]
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    deadline = time.monotonic() + time_limit
-    chunks, size, timed_out = [], 0, False
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([read_fd], [], [], remaining)[0]:
-                timed_out = True
-                break
-            chunk = os.read(read_fd, 65536)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > MAX_RESULT_BYTES:
-                raise CustomRuleError("its findings are larger than 4 MiB; stopped.")
-            chunks.append(chunk)
-    finally:
-        os.close(read_fd)
-        _reap(pid)
-    if timed_out:
-        raise CustomRuleError(
-            f"ran longer than its time limit of {time_limit:g} s on this module and was "
-            "stopped; simplify the pattern (nested quantifiers backtrack) or raise the limit."
-        )
-    try:
-        payload = json.loads(b"".join(chunks))
-    except ValueError:
-        raise CustomRuleError("its process ended without a result (crashed or out of memory).") from None
-    if "error" in payload:
-        raise CustomRuleError(payload["error"])
-    return [tuple(row) for row in payload["rows"]]
-
-
-def _reap(pid):
-    try:
-        finished, _status = os.waitpid(pid, os.WNOHANG)
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-    except (ChildProcessError, ProcessLookupError):
-        pass
-
-
-def _limit_memory():
-    """Cap the child's address space: a runaway allocation fails in the child only."""
-    try:
-        import resource  # noqa: PLC0415 - POSIX only
-
-        with open("/proc/self/statm") as statm:
-            pages = int(statm.read().split()[0])
-        limit = pages * os.sysconf("SC_PAGE_SIZE") + CHILD_EXTRA_MEMORY
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, OSError, ValueError):
-        pass
-
-
-def _run_in_thread(work, time_limit):
-    """Without fork: the same time limit, but a runaway pattern cannot be stopped."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["rows"] = work()
-        except BaseException as error:  # noqa: BLE001
-            outcome["error"] = f"{type(error).__name__}: {_one_line(error, 300)}"
-
-    thread = threading.Thread(target=target, daemon=True, name="custom-rule")
-    thread.start()
-    thread.join(time_limit)
-    if thread.is_alive():
-        raise CustomRuleError(f"ran longer than its time limit of {time_limit:g} s on this module.")
-    if "error" in outcome:
-        raise CustomRuleError(outcome["error"])
-    return outcome["rows"]

@@ -36,7 +36,7 @@ REMOVED_FIELDS = {
 @rule(
     "DAT003",
     title="No removed shortcut tags in data files",
-    category="data", level="static", severity="warning",
+    category="data", level="static", severity="warning", impact="runtime",
     rationale="Odoo 18 loads only <record>, <menuitem>, <template>, <function> and "
     "<delete>. The <act_window> and <report> shortcuts were removed in 17.0 but the "
     "schema still accepts them: they are skipped without a word and every reference "
@@ -93,7 +93,7 @@ def _value_problem(ctx, node):
 @rule(
     "DAT006",
     title="Typed field values parse and files exist",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="convert.py converts a <field>'s text by its type= attribute: int and "
     "float must parse, type must be one Odoo knows, and file= / type=\"file\" paths "
     "must exist (they are read at install; names are case-sensitive on Linux).",
@@ -129,7 +129,7 @@ def _free_names(tree):
 @rule(
     "DAT007",
     title="eval, search and context expressions are valid Python",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Odoo evaluates eval=, search= and context= attributes with safe_eval "
     "while loading. A syntax error, or a name that is neither a builtin, nor one of "
     "ref, obj, time, datetime, timedelta, relativedelta, Command, version, pytz, nor "
@@ -162,7 +162,7 @@ def check_expressions(ctx):
 @rule(
     "DAT004",
     title="Records are of models the closure defines",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Each <record model>, <function model> and CSV file names a model that "
     "must exist when the file loads: defined by the module or a module it depends "
     "on. A model that only exists because another module is installed locally makes "
@@ -191,7 +191,7 @@ def check_record_models(ctx):
 @rule(
     "DAT005",
     title="Record fields exist on the record's model",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Each <field name> of a <record> must be a field of its model in the "
     "module's closure. Fields removed from Odoo are the classic case after a "
     "migration: ir.cron numbercall, doall, function and args are gone in 18.0, "
@@ -224,7 +224,7 @@ def check_record_fields(ctx):
 @rule(
     "DAT016",
     title="Menus point at actions and menus",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="A <menuitem>'s action must be an action record (ir.actions.*) and its "
     "parent a menu; its sequence an integer. Anything else fails when the menu is "
     "created or, for a wrong action model, when the menu is opened.",
@@ -262,7 +262,7 @@ def check_menus(ctx):
 @rule(
     "DAT009",
     title="<function> calls a method of its model",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="A <function model=... name=...> tag calls the method while the file "
     "loads; a method that the model does not have in the module's closure aborts "
     "the install.",

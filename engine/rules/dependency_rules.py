@@ -1,17 +1,46 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Dependency rules (DEP, MAN009): what the module needs must exist where it is deployed."""
 
+import shutil
+
 from ..index import is_test_or_migration
 from .registry import Issue, rule
+
+
+def dependency_chains(ctx):
+    """``(module, chain)`` for every module the install reaches through 'depends'.
+
+    ``chain`` runs from the validated module to ``module`` (the shortest one,
+    breadth first); modules Odoo could not load are yielded, not walked through.
+    """
+    catalog = ctx.facts.catalog
+    seen = {ctx.module.name}
+    queue = [(ctx.module.name, [ctx.module.name])]
+    while queue:
+        name, chain = queue.pop(0)
+        source = ctx.module if name == ctx.module.name else catalog.get(name)
+        for dep in source.depends():
+            if dep in seen:
+                continue
+            seen.add(dep)
+            yield dep, [*chain, dep]
+            if catalog.unavailable_reason(dep) is None:
+                queue.append((dep, [*chain, dep]))
+
+
+def _chain(chain):
+    return " → ".join(chain)
 
 
 @rule(
     "DEP001",
     title="Declared dependencies are available and installable",
-    category="dependency", level="static", severity="error",
+    category="dependency", level="static", severity="error", impact="install",
     rationale="Every 'depends' entry must be a module on the addons path with a "
     "manifest that Odoo can use and 'installable' not False. A missing Enterprise "
-    "or OCA submodule is the classic cause of red odoo.sh builds.",
+    "or OCA submodule is the classic cause of red odoo.sh builds. The same holds "
+    "for the dependencies of the dependencies: Odoo refuses the install exactly as "
+    "if the module itself were at fault, so the chain is reported on the module.",
     bad="'depends': ['sale', 'sale_extra_from_a_missing_submodule']",
     good="'depends': ['sale']   # and every other module on the addons path",
     remedy="Add the missing repository to the addons path (submodule, "
@@ -21,40 +50,73 @@ from .registry import Issue, rule
 )
 def check_depends_available(ctx):
     line = ctx.index.manifest_key_line("depends")
-    for dep in ctx.module.depends():
+    for dep, chain in dependency_chains(ctx):
         why = ctx.facts.catalog.unavailable_reason(dep)
-        if why:
+        if not why:
+            continue
+        if len(chain) == 2:
             yield Issue(ctx.module.manifest_file, line, f"Dependency {dep!r} {why}.", key=dep)
+        else:
+            yield Issue(ctx.module.manifest_file, line, f"Dependency {dep!r} of {chain[-2]!r} "
+                        f"{why} ({_chain(chain)}): Odoo refuses to install {chain[0]!r} too.",
+                        key=f"closure:{dep}")
 
 
 @rule(
     "MAN009",
-    title="External Python dependencies are installed",
-    category="dependency", level="dynamic", severity="error",
+    title="External dependencies of the module and its closure are installed",
+    category="dependency", level="dynamic", severity="error", impact="install",
     rationale="Odoo refuses to install a module whose external_dependencies "
-    "are not importable in the server's interpreter. On odoo.sh they must also be "
-    "listed in the repository's requirements.txt.",
-    bad="'external_dependencies': {'python': ['not_installed_lib']}",
+    "are not importable in the server's interpreter (Python packages, found "
+    "without importing them) or not on the PATH (binaries), and it refuses the "
+    "same way when a module of the dependency closure lacks them: the chain is "
+    "reported on the module. On odoo.sh they must also be listed in the "
+    "repository's requirements.txt.",
+    bad="'external_dependencies': {'python': ['not_installed_lib'], 'bin': ['not_on_path']}\n"
+    "# or in the manifest of a module of the 'depends' closure",
     good="'external_dependencies': {'python': ['requests']}",
     remedy="Install the package in the server's environment (requirements.txt).",
     prevents='Unable to install module "X" because an external dependency is not met',
 )
 def check_external_python(ctx):
-    value = ctx.index.manifest.get("external_dependencies", {})
-    requirements = value.get("python", []) if isinstance(value, dict) else []
     line = ctx.index.manifest_key_line("external_dependencies")
-    for requirement in requirements if isinstance(requirements, list | tuple) else []:
-        if not isinstance(requirement, str):
+    for problem, requirement in _external_problems(ctx.facts, ctx.index.manifest):
+        yield Issue(ctx.module.manifest_file, line, f"{problem}.", key=requirement)
+    # Modules already installed had their external dependencies met; Odoo checks
+    # those of the modules it is about to install.
+    states = ctx.facts.module_states() if hasattr(ctx.facts, "module_states") else {}
+    manifest_line = ctx.index.manifest_key_line("depends")
+    for dep, chain in dependency_chains(ctx):
+        source = ctx.facts.catalog.get(dep)
+        if source is None or source.manifest is None or states.get(dep) == "installed":
             continue
-        problem = ctx.facts.python_distribution_problem(requirement)
-        if problem:
-            yield Issue(ctx.module.manifest_file, line, f"{problem}.", key=requirement)
+        for problem, requirement in _external_problems(ctx.facts, source.manifest):
+            yield Issue(ctx.module.manifest_file, manifest_line,
+                        f"{problem}, which {dep!r} declares ({_chain(chain)}): Odoo refuses "
+                        f"to install {chain[0]!r} too.", key=f"closure:{dep}:{requirement}")
+
+
+def _external_problems(facts, manifest):
+    """``(problem, requirement)`` of the external dependencies ``manifest`` declares."""
+    value = manifest.get("external_dependencies", {}) if isinstance(manifest, dict) else {}
+    if not isinstance(value, dict):
+        return
+    python = value.get("python", [])
+    for requirement in python if isinstance(python, list | tuple) else []:
+        if isinstance(requirement, str):
+            problem = facts.python_distribution_problem(requirement)
+            if problem:
+                yield problem, requirement
+    binaries = value.get("bin", [])
+    for binary in binaries if isinstance(binaries, list | tuple) else []:
+        if isinstance(binary, str) and binary and shutil.which(binary) is None:
+            yield f"Binary {binary!r} is not on the PATH", binary
 
 
 @rule(
     "DEP002",
     title="No dependency cycle",
-    category="dependency", level="static", severity="error",
+    category="dependency", level="static", severity="error", impact="install",
     rationale="Odoo orders modules by 'depends'. A module that depends on itself "
     "through other modules never has its dependencies met: it stays 'to install' "
     "and the loading ends in errors.",
@@ -93,7 +155,7 @@ def check_dependency_cycle(ctx):
 @rule(
     "DEP005",
     title="Python code references modules and models of the closure",
-    category="dependency", level="static", severity="error",
+    category="dependency", level="static", severity="error", impact="install",
     rationale="'from odoo.addons.x import ...' needs x on the addons path: otherwise "
     "the import raises when Odoo imports the module (ImportError, the install "
     "aborts), or when the function holding it runs. If x is on the path but is not "
@@ -129,11 +191,12 @@ def check_python_references(ctx):
                 when = "when Odoo imports the module" if at_import else "when this code runs"
                 yield Issue(relative, line, f"odoo.addons.{addon} is not on the addons path: "
                             f"the import fails {when}.",
-                            severity=None if at_import else "warning", key=f"import:{addon}")
+                            severity=None if at_import else "warning",
+                            impact=None if at_import else "runtime", key=f"import:{addon}")
             else:
                 yield Issue(relative, line, f"odoo.addons.{addon} is imported but {addon!r} is "
                             "not in the dependencies; add it to 'depends'.",
-                            severity="warning", key=f"import:{addon}")
+                            severity="warning", impact="runtime", key=f"import:{addon}")
         if not models_known:
             continue
         for model, line, guarded in summary.env_models:
@@ -141,4 +204,4 @@ def check_python_references(ctx):
                 continue
             yield Issue(relative, line, f"env[{model!r}]: no module of the closure defines "
                         "that model (KeyError where its module is not installed).",
-                        severity="warning", key=f"env:{model}")
+                        severity="warning", impact="runtime", key=f"env:{model}")

@@ -28,7 +28,7 @@ def _scope_names(ctx):
 @rule(
     "ODS001",
     title="Installed dependencies are on the deployed addons path",
-    category="dependency", level="dynamic", severity="error",
+    category="dependency", level="dynamic", severity="error", impact="build",
     rationale="A module installed in the database must be found, installable, on "
     "the addons path of the server that runs it: the registry loads installed "
     "modules from the code, and one that is missing (a submodule or Enterprise not "
@@ -63,7 +63,7 @@ def check_installed_dependencies_deployed(ctx):
 @rule(
     "ODS003",
     title="No module of the closure is left half installed, upgraded or removed",
-    category="dependency", level="dynamic", severity="error",
+    category="dependency", level="dynamic", severity="error", impact="build",
     rationale="States 'to install', 'to upgrade' and 'to remove' are leftovers of an "
     "operation that did not finish (an interrupted upgrade, an unmet dependency, a "
     "button clicked without applying). At every start Odoo logs an ERROR about them, "
@@ -92,7 +92,7 @@ def check_transient_module_states(ctx):
 @rule(
     "ODS002",
     title="External Python dependencies are listed in a requirements.txt",
-    category="dependency", level="static", severity="warning",
+    category="dependency", level="static", severity="warning", impact="hygiene",
     rationale="odoo.sh (and most container builds) installs the Python packages "
     "listed in the requirements.txt files of the repository, on top of Odoo's own; "
     "nothing reads a manifest's external_dependencies to install them. An entry "

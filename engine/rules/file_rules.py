@@ -11,7 +11,7 @@ from .registry import Issue, rule
 @rule(
     "DAT001",
     title="XML data files are well-formed",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Odoo parses each XML file listed in 'data' or 'demo' with lxml; a "
     "syntax error aborts the install of the module and of everything after it.",
     bad='<record id="x" model="res.partner"><field name="name">A</record>',
@@ -32,7 +32,7 @@ def check_xml_well_formed(ctx):
 @rule(
     "PY001",
     title="Python files compile",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="A syntax error in any imported Python file stops the registry "
     "load: the install fails and, for an installed module, the server does not "
     "start. Test and migration files fail later, when they are run.",
@@ -51,7 +51,7 @@ def check_python_compiles(ctx):
 @rule(
     "DAT012",
     title="CSV data files are readable and name a known model and its fields",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Odoo loads a CSV file into the model named by the file name (the "
     "part before the first '-'), e.g. ir.model.access.csv. The model must be "
     "defined by the module or its dependencies, the file must be UTF-8 CSV, have "

@@ -15,7 +15,7 @@ TESTS = "tests"
 @rule(
     "PY002",
     title="The module's Python imports cleanly",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="Odoo imports the addon package before it installs anything: every "
     "module-level statement and class body runs then. A name that is defined "
     "nowhere (a typo, a constant never imported) or a relative import of a file "

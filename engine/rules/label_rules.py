@@ -141,7 +141,7 @@ class ModelLabels:
 @rule(
     "PY014",
     title="Fields of a model have distinct labels",
-    category="python", level="static", severity="warning",
+    category="python", level="static", severity="warning", impact="warning-log",
     rationale="Two fields of one model with the same label (string=, or the label "
     "Odoo derives from the field name) cannot be told apart in filters, group-bys, "
     "exports and the list of fields; Odoo logs a WARNING each time the model is "

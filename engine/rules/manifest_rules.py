@@ -32,17 +32,17 @@ DATA_EXTENSIONS = (".xml", ".csv", ".sql")
 VERSION_RE = re.compile(r"^[0-9]+\.[0-9]+(?:\.[0-9]+)?$")
 
 
-def _manifest_issue(ctx, key, message, severity=None):
+def _manifest_issue(ctx, key, message, severity=None, impact=None):
     return Issue(
         ctx.module.manifest_file, ctx.index.manifest_key_line(key), message,
-        severity=severity, key=f"{key}:{message}",
+        severity=severity, key=f"{key}:{message}", impact=impact,
     )
 
 
 @rule(
     "MAN001",
     title="Manifest is a readable Python dict literal",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo reads __manifest__.py with ast.literal_eval. When that fails, "
     "the module silently disappears from the Apps list, '-i' logs 'invalid module "
     "names, ignored' and exits 0 without installing, an installed module aborts "
@@ -62,7 +62,7 @@ def check_manifest_parses(ctx):
 @rule(
     "MAN002",
     title="Version is valid for Odoo 18.0",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo 18.0 accepts x.y, x.y.z, 18.0.x.y or 18.0.x.y.z "
     "(odoo/modules/module.py adapt_version). Any other version, such as a "
     "17.0.x.y.z left over from a migration, makes the manifest invalid: the "
@@ -96,7 +96,7 @@ def check_version(ctx):
 @rule(
     "MAN004",
     title="Manifest has a name and only known keys",
-    category="manifest", level="static", severity="warning",
+    category="manifest", level="static", severity="warning", impact="runtime",
     rationale="Odoo ignores unknown manifest keys without a word. A misspelt "
     "'data', 'demo' or 'depends' (for example 'datas' or 'depend') means files are "
     "never loaded or a dependency is never installed; other unknown keys are "
@@ -111,7 +111,7 @@ def check_known_keys(ctx):
     if manifest is None:
         return
     if not manifest.get("name"):
-        yield _manifest_issue(ctx, "name", "The manifest has no 'name'.")
+        yield _manifest_issue(ctx, "name", "The manifest has no 'name'.", impact="hygiene")
     for key in manifest:
         if not isinstance(key, str):
             yield _manifest_issue(ctx, str(key), f"The manifest key {key!r} is not a string.")
@@ -124,16 +124,16 @@ def check_known_keys(ctx):
                 ctx, key,
                 f"Unknown manifest key {key!r}; Odoo ignores it. Did you mean "
                 f"{close[0]!r}? Its entries are never loaded.",
-                severity="error",
             )
         else:
-            yield _manifest_issue(ctx, key, f"Unknown manifest key {key!r}; Odoo ignores it.")
+            yield _manifest_issue(ctx, key, f"Unknown manifest key {key!r}; Odoo ignores it.",
+                                  impact="hygiene")
 
 
 @rule(
     "MAN005",
     title="Manifest values have the types Odoo expects",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="'depends', 'data' and 'demo' must be lists of strings: a string "
     "'depends' is iterated character by character, giving dependencies named "
     "'s', 'a', 'l', 'e'. The deprecated keys init_xml, update_xml and demo_xml "
@@ -177,7 +177,7 @@ def check_value_types(ctx):
 @rule(
     "MAN013",
     title="Licence is one Odoo accepts",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo stores the licence in ir.module.module.license, a selection. "
     "A missing licence logs a WARNING and defaults to LGPL-3; a value outside the "
     "selection makes 'Update Apps List' and the install of the module fail.",
@@ -208,7 +208,7 @@ def check_license(ctx):
 @rule(
     "MAN010",
     title="Data and demo files exist, with exact case and a loadable type",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo opens every 'data' and 'demo' file at install. A missing file "
     "aborts the install (FileNotFoundError). Linux file names are case-sensitive, "
     "so a file that loads on a developer's Mac or Windows fails on odoo.sh.",
@@ -236,7 +236,7 @@ def check_data_files(ctx):
 @rule(
     "MAN007",
     title="auto_install names only declared dependencies",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="A list-valued auto_install gives the dependencies whose installation "
     "triggers this module; Odoo asserts each is in 'depends'. Otherwise the manifest "
     "is invalid: the module is ignored and new databases cannot be created.",
@@ -266,7 +266,7 @@ HOOKS = {
 @rule(
     "MAN008",
     title="Hooks exist in the package and take the right arguments",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo looks the hook names of the manifest up on the module's package "
     "(its __init__.py) and calls pre_init_hook, post_init_hook and uninstall_hook "
     "with env alone (since 17.0; before it was cr, registry), post_load with "
@@ -302,7 +302,7 @@ def check_hooks(ctx):
 @rule(
     "MAN012",
     title="The manifest is named __manifest__.py",
-    category="manifest", level="static", severity="warning",
+    category="manifest", level="static", severity="warning", impact="warning-log",
     rationale="Odoo still reads a legacy __openerp__.py manifest, but logs a "
     "DeprecationWarning for it since 17.0: a WARNING in every build log.",
     bad="my_module/__openerp__.py",

@@ -4,6 +4,7 @@
 import os
 import re
 
+from ..facts import ClosureModels
 from .registry import Issue, rule
 
 # models.py regex_object_name
@@ -22,7 +23,7 @@ OBSOLETE_FIELD_PARAMETERS = {
 @rule(
     "DEP003",
     title="Inherited models come from the dependency closure",
-    category="dependency", level="static", severity="error",
+    category="dependency", level="static", severity="error", impact="install",
     rationale="Every _inherit and _inherits target (and delegate=True comodel) must be "
     "a model defined by the module or by a module it depends on: the registry is "
     "built module by module, and a parent that only exists because some other "
@@ -58,7 +59,7 @@ def check_inherited_models(ctx):
 @rule(
     "PY003",
     title="Model names are valid",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="Odoo takes a model's name from _name, else from a single _inherit, "
     "else from the class name. It must match ^[a-z0-9_.]+$: a class that sets "
     "neither _name nor a single _inherit (e.g. _inherit = ['a', 'b']) gets its "
@@ -81,7 +82,7 @@ def check_model_names(ctx):
 @rule(
     "PY004",
     title="New models have a _description",
-    category="python", level="static", severity="warning",
+    category="python", level="static", severity="warning", impact="warning-log",
     rationale="A class that creates a model without _description makes Odoo log "
     "a WARNING at every registry load: a yellow build on odoo.sh.",
     bad="class Thing(models.Model):\n    _name = 'x.thing'",
@@ -100,7 +101,7 @@ def check_descriptions(ctx):
 @rule(
     "PY009",
     title="Field parameters are ones Odoo 18 reads",
-    category="python", level="static", severity="warning",
+    category="python", level="static", severity="warning", impact="warning-log",
     rationale="Odoo ignores unknown field parameters with a WARNING at every registry "
     "load. Parameters removed or renamed by a migration (states=, track_visibility=, "
     "group_operator=...) silently lose their effect.",
@@ -126,7 +127,7 @@ def check_field_parameters(ctx):
 @rule(
     "PY010",
     title="Relational field definitions Odoo accepts",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="Odoo refuses, at registry setup, a required many2one whose ondelete is "
     "'set null' (it cannot null a required column), and a many2many to its own "
     "model without explicit relation table and columns.",
@@ -200,7 +201,7 @@ def reachable_files(ctx):
 @rule(
     "MAN011",
     title="The package imports every file that defines models",
-    category="manifest", level="static", severity="error",
+    category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo imports the module's package (__init__.py) and registers the "
     "model classes that import reaches, nothing else. A module without "
     "__init__.py, or a models file no __init__.py imports, has models that never "
@@ -228,7 +229,8 @@ def check_package_imports(ctx):
         defines = any(m.is_definition for m in ctx.index.models if m.path == relative)
         yield Issue(relative, None, f"{relative} defines models but no __init__.py imports "
                     "it; its classes are never loaded.",
-                    severity=None if defines else "warning", key=relative)
+                    severity=None if defines else "warning",
+                    impact=None if defines else "runtime", key=relative)
 
 
 # Methods Odoo 18 never calls any more: an override is dead code.
@@ -238,17 +240,19 @@ NEVER_CALLED_METHODS = {
     "fields_view_get": "override get_views or _get_view instead",
 }
 REMOVED_CALL_ADVICE = {
-    "user_has_groups": ("error", "removed in 18.0 (AttributeError); use self.env.user.has_group()"),
-    "_check_recursion": ("warning", "deprecated in 18.0; use _has_cycle()"),
-    "_check_m2m_recursion": ("warning", "deprecated in 18.0; use _has_cycle()"),
+    "user_has_groups": ("runtime", "removed in 18.0 (AttributeError when the call runs); "
+                        "use self.env.user.has_group()"),
+    "_check_recursion": ("hygiene", "deprecated in 18.0; use _has_cycle()"),
+    "_check_m2m_recursion": ("hygiene", "deprecated in 18.0; use _has_cycle()"),
 }
 
 
 @rule(
     "PY013",
     title="No removed or dead ORM APIs",
-    category="python", level="static", severity="error",
-    rationale="Odoo 18 removed user_has_groups() (calls raise AttributeError), "
+    category="python", level="static", severity="warning", impact="runtime",
+    rationale="Odoo 18 removed user_has_groups() (calls raise AttributeError when they "
+    "run; the module installs), "
     "deprecated _check_recursion() (DeprecationWarning, a WARNING in the log), and no "
     "longer calls name_get(), _name_search() or fields_view_get(): overriding them "
     "silently changes nothing.",
@@ -262,16 +266,15 @@ REMOVED_CALL_ADVICE = {
 def check_removed_apis(ctx):
     for relative, summary in ctx.index.python.items():
         for method, line in summary.removed_calls:
-            severity, advice = REMOVED_CALL_ADVICE[method]
-            yield Issue(relative, line, f"{method}() is {advice}.",
-                        severity=None if severity == "error" else severity,
+            impact, advice = REMOVED_CALL_ADVICE[method]
+            yield Issue(relative, line, f"{method}() is {advice}.", impact=impact,
                         key=f"{relative}:{method}:{line}")
     for model in ctx.index.models:
         for method, advice in NEVER_CALLED_METHODS.items():
             if method in model.methods:
                 yield Issue(model.path, model.methods[method],
                             f"{model.name}.{method}() is never called by Odoo 18; {advice}.",
-                            severity="warning", key=f"{model.name}:{method}")
+                            key=f"{model.name}:{method}")
 
 
 # Field parameters that name a method of the model.
@@ -281,15 +284,18 @@ METHOD_PARAMETERS = ("compute", "inverse", "search", "selection", "group_expand"
 @rule(
     "PY007",
     title="Methods named in field definitions exist",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="warning", impact="runtime",
     rationale="compute=, inverse=, search=, group_expand= (and selection= given as "
-    "a string) name methods Odoo looks up on the model. A misspelt name "
-    "goes unnoticed until the field is computed: during the install for a stored "
-    "computed field, else in front of a user.",
+    "a string) name methods Odoo looks up on the model only when it uses them: a "
+    "misspelt name installs, and fails in front of a user. One case fails the "
+    "install: a new stored computed field on a model whose table already has rows, "
+    "since Odoo computes the new column for those rows while it creates it; that "
+    "finding is an error.",
     bad="total = fields.Float(compute='_compute_totl', store=True)",
     good="total = fields.Float(compute='_compute_total', store=True)",
     remedy="Fix the method name or define the method on the model.",
-    prevents="AttributeError: 'x.model' object has no attribute '_compute_totl'",
+    prevents="AttributeError: 'x.model' object has no attribute '_compute_totl' (during "
+    "the install for a new stored field of a model with rows, else when the field is used)",
 )
 def check_field_methods(ctx):
     models = ctx.facts.closure_python_models(ctx.module.name)
@@ -304,16 +310,49 @@ def check_field_methods(ctx):
                 continue
             for parameter in METHOD_PARAMETERS:
                 method = field.kwargs.get(parameter)
-                if isinstance(method, str) and method and method not in methods:
-                    yield Issue(model.path, field.line,
-                                f"{model.name}.{field.name}: {parameter}={method!r} is not a "
-                                "method of the model.", key=f"{model.name}.{field.name}:{parameter}")
+                if not isinstance(method, str) or not method or method in methods:
+                    continue
+                message = f"{model.name}.{field.name}: {parameter}={method!r} is not a method of the model"
+                if parameter == "compute" and _computed_at_install(ctx, model.name, field):
+                    yield Issue(model.path, field.line, message + ": Odoo computes the new "
+                                "stored field for the rows the table already has, and the "
+                                "install fails.", severity="error", impact="install",
+                                key=f"{model.name}.{field.name}:{parameter}")
+                else:
+                    yield Issue(model.path, field.line, message + ": it fails when Odoo "
+                                "uses it, not at install.",
+                                key=f"{model.name}.{field.name}:{parameter}")
+
+
+def _computed_at_install(ctx, model, field):
+    """True when the install computes ``field`` (new, stored, computed) on existing rows.
+
+    Odoo's _auto_init computes a new stored computed column for the rows the
+    table holds when the column is created. Rows are known to exist when the
+    model comes from the dependencies and their data files create records of it.
+    """
+    if field.kwargs.get("store") is not True:
+        return False
+    closure = ctx.facts.closure(ctx.module.name)
+    inherited = ctx.facts.memo(("dependency_models", ctx.module.name), lambda: ClosureModels(
+        [cls for module in closure for cls in ctx.facts.index(module).models]))
+    if model not in inherited or inherited.field(model, field.name) is not None:
+        return False  # a new table (no rows yet), or a column that already exists
+    return any(model in _record_models(ctx.facts, dep) for dep in closure)
+
+
+def _record_models(facts, module):
+    """Models the data and demo files of ``module`` create records of."""
+    return facts.memo(("record_models", module), lambda: frozenset(
+        record.model for record in facts.index(module).records
+        if record.tag in ("record", "csv") and record.model and record.parent is None
+    ))
 
 
 @rule(
     "PY006",
     title="related= paths exist",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="Odoo resolves each step of a related field when it sets up the "
     "registry, at every server start: a step that is not a field of the previous "
     "step's comodel stops the registry from loading.",
@@ -352,7 +391,7 @@ def check_related_paths(ctx):
 @rule(
     "PY005",
     title="Relational fields point at models of the closure",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="A many2one/one2many/many2many comodel must be a model of the module or "
     "its dependencies: otherwise Odoo logs a WARNING and points the field at a dummy "
     "model, and everything using it fails later. A one2many's inverse field must "
@@ -390,7 +429,7 @@ def check_relational_targets(ctx):
 @rule(
     "PY012",
     title="_rec_name and _order name fields of the model",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="Odoo asserts at registry setup that _rec_name is a field of the model; "
     "an _order naming an unknown field makes every search without an explicit order "
     "fail.",

@@ -5,6 +5,23 @@ from dataclasses import dataclass
 
 LEVELS = ("static", "dynamic", "bulletproof")
 SEVERITIES = ("error", "warning", "info")
+# What a finding means for a deployment, as a real ``odoo-bin -i``/``-u`` shows it.
+# The severity follows from it (the severity contract, README "Rule catalogue").
+IMPACTS = {
+    "install": "Odoo refuses to install or upgrade the module",
+    "build": "the install completes, but the log has ERROR or CRITICAL lines "
+             "(or demo data fails to load): the build is red",
+    "warning-log": "Odoo logs a WARNING: the build is yellow",
+    "runtime": "the module installs, but something certainly breaks when it is used",
+    "hygiene": "nothing breaks; a convention, a deprecation or a risk",
+}
+IMPACT_SEVERITIES = {
+    "install": ("error",),
+    "build": ("error",),
+    "warning-log": ("warning",),
+    "runtime": ("warning",),
+    "hygiene": ("info", "warning"),
+}
 CATEGORIES = {
     "manifest": "Manifest and packaging",
     "dependency": "Dependencies and closure",
@@ -36,6 +53,8 @@ class Rule:
     remedy: str
     prevents: str
     check: object = None
+    # One of IMPACTS: what the rule's findings mean at its default severity.
+    impact: str = "hygiene"
 
     def runs_at(self, level):
         return self.check is not None and LEVELS.index(self.level) <= LEVELS.index(level)
@@ -54,17 +73,52 @@ class Issue:
     message: str
     severity: str | None = None
     key: str | None = None
+    # Set with ``severity`` when one finding differs from its rule's impact
+    # (e.g. an error Odoo refuses among a rule's runtime warnings).
+    impact: str | None = None
+    # The log lines behind a bulletproof finding (tracebacks), kept apart from
+    # the message, which states the root cause.
+    excerpt: str | None = None
 
 
-def rule(code, *, title, category, level, severity, rationale, bad, good, remedy, prevents):
+def coherent(severity, impact):
+    """True when ``severity`` is one the severity contract allows for ``impact``."""
+    return severity in IMPACT_SEVERITIES.get(impact, ())
+
+
+def finding_impact(rule_, issue, demo_paths=()):
+    """The impact of the finding that ``issue`` yields.
+
+    An issue states its own impact, or inherits its rule's when it keeps the
+    rule's severity. A severity the check changed without an impact takes the
+    first impact that severity allows. Odoo loads demo files in a savepoint:
+    what would refuse the install there only makes demo data fail to load, so
+    an ``install`` impact located in a demo file is a ``build`` impact.
+    Users may retune a rule's severity; the impact is a fact about Odoo and stays.
+    """
+    impact = issue.impact
+    if impact is None:
+        own = issue.severity
+        if own is None or own == rule_.severity or coherent(own, rule_.impact):
+            impact = rule_.impact
+        else:
+            impact = next(i for i, allowed in IMPACT_SEVERITIES.items() if own in allowed)
+    if impact == "install" and issue.path and issue.path in demo_paths:
+        impact = "build"
+    return impact
+
+
+def rule(code, *, title, category, level, severity, rationale, bad, good, remedy, prevents,
+         impact):
     assert category in CATEGORIES and level in LEVELS and severity in SEVERITIES, code
+    assert coherent(severity, impact), f"{code}: severity {severity!r} contradicts impact {impact!r}"
 
     def register(check):
         assert code not in RULES, f"rule {code} registered twice"
         RULES[code] = Rule(
             code, title, category, level, severity,
             rationale.strip(), bad.strip(), good.strip(), remedy.strip(), prevents.strip(),
-            check,
+            check, impact,
         )
         return check
 
@@ -86,6 +140,8 @@ RULES[INTERNAL_ERROR] = Rule(
     remedy="Report the message to the validator's maintainers; the other rules "
     "still ran. Fix or work around the file named in the message.",
     prevents="A false 'validation passed'.",
+    # Unknown is treated as blocking: a gate must not pass code it did not check.
+    impact="install",
 )
 
 
@@ -105,6 +161,7 @@ RULES[BUDGET_EXHAUSTED] = Rule(
     remedy="Raise the profile's time budget, split its modules over several "
     "profiles, or choose a faster level.",
     prevents="A false 'validation passed' on modules nobody validated.",
+    impact="install",
 )
 
 

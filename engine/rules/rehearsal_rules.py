@@ -16,22 +16,23 @@ def reported_by_rehearsal(ctx):
 rule(
     "TST001",
     title="Fresh install succeeds, with and without demo data",
-    category="install", level="bulletproof", severity="error",
+    category="install", level="bulletproof", severity="error", impact="install",
     rationale="The backstop of every other rule: odoo-bin -i on a copy of a database "
     "holding the module's dependencies, judged like an odoo.sh build by the exit "
     "status, the module's state and ERROR/CRITICAL log lines. Exit 0 is not enough: "
     "an odoo.schema ERROR or an ignored module name both exit 0.",
     bad="A view naming a field that does not exist: exit 255, registry not loaded.",
     good="odoo-bin -i my_module --stop-after-init exits 0, state installed, no ERROR.",
-    remedy="Read the log excerpt in the finding; the file and line are given when the "
-    "log names them.",
+    remedy="The message names the root cause (the exception and its message), and "
+    "File and Line the place in the module the traceback names; the traceback itself "
+    "is in the finding's Log excerpt tab.",
     prevents="A red odoo.sh build / a failed production install",
 )(reported_by_rehearsal)
 
 rule(
     "TST002",
     title="Upgrade succeeds on a copy of this database",
-    category="install", level="bulletproof", severity="error",
+    category="install", level="bulletproof", severity="error", impact="install",
     rationale="Upgrades fail on data that a fresh database does not have: a new "
     "required column over rows holding NULL, a unique constraint that existing rows "
     "violate, a removed field still used by another installed module. The copy is "
@@ -45,7 +46,7 @@ rule(
 rule(
     "TST003",
     title="The module's tests pass",
-    category="install", level="bulletproof", severity="error",
+    category="install", level="bulletproof", severity="error", impact="build",
     rationale="odoo.sh runs the tests of the branch's modules; one failing test makes "
     "the build red. Only run when tests are requested.",
     bad="A test asserting on demo data that is not installed.",
@@ -57,7 +58,7 @@ rule(
 rule(
     "TST004",
     title="Demo data installs",
-    category="install", level="bulletproof", severity="error",
+    category="install", level="bulletproof", severity="error", impact="build",
     rationale="When demo data fails, Odoo logs a WARNING, installs the module "
     "without demo data and exits 0; odoo.sh development builds then fail their tests "
     "and the demo database is unusable.",
@@ -70,7 +71,7 @@ rule(
 rule(
     "TST006",
     title="The install logs no warnings",
-    category="install", level="bulletproof", severity="warning",
+    category="install", level="bulletproof", severity="warning", impact="warning-log",
     rationale="Every WARNING line of an install turns an odoo.sh build yellow and "
     "usually announces a later failure (missing access rules, deprecated syntax).",
     bad="A new model without an ir.model.access line.",

@@ -43,7 +43,7 @@ def _template_known(ctx, name):
 @rule(
     "ACT005",
     title="Report actions name existing models, templates and paper formats",
-    category="action", level="static", severity="warning",
+    category="action", level="static", severity="warning", impact="runtime",
     rationale="An ir.actions.report record is created without looking at what it "
     "names: a model that is not in the module's dependencies, a report_name that is "
     "no QWeb template of the closure (Odoo looks it up by key, then by xmlid), or a "

@@ -14,7 +14,7 @@ BOOLEAN_VALUES = {"", "0", "1", "true", "false", "yes", "no", "y", "n"}
 @rule(
     "SEC001",
     title="New models have access rules",
-    category="security", level="static", severity="warning",
+    category="security", level="static", severity="warning", impact="warning-log",
     rationale="A model (TransientModel included) without any ir.model.access row is "
     "usable by the superuser only, and Odoo logs a WARNING when the module loads: "
     "a yellow build on odoo.sh.",
@@ -45,7 +45,7 @@ def check_access_coverage(ctx):
 @rule(
     "SEC002",
     title="Access rules name existing models and groups",
-    category="security", level="static", severity="error",
+    category="security", level="static", severity="error", impact="install",
     rationale="In ir.model.access.csv, model_id:id must be model_<model> of a module "
     "that defines or extends the model (model_x for the module itself, "
     "other_module.model_x otherwise), group_id:id a group of the closure defined "
@@ -142,7 +142,7 @@ def _xml_value_set(data_field):
 @rule(
     "SEC003",
     title="Access rules name a group",
-    category="security", level="static", severity="warning",
+    category="security", level="static", severity="warning", impact="warning-log",
     rationale="An ir.model.access row without a group applies to every user, portal "
     "and public (anonymous website visitors) included. Odoo calls this a deprecated "
     "feature and logs a WARNING for each such row it creates. Rows of a CSV without a "

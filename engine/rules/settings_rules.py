@@ -194,7 +194,7 @@ def _typed_entries(label, parameter, entries):
 @rule(
     "PY011",
     title="Selection fields are defined the way Odoo accepts",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="error", impact="install",
     rationale="Odoo merges a selection field's definitions when it sets up the "
     "registry, at every start. Values must be str (AssertionError) and labels str "
     "(ValidationError when the selection is saved in ir.model.fields.selection). "
@@ -322,7 +322,7 @@ def _group_problem(ctx, xmlid):
 @rule(
     "PY015",
     title="res.config.settings fields follow the settings naming rules",
-    category="python", level="static", severity="error",
+    category="python", level="static", severity="warning", impact="runtime",
     rationale="The settings model gives meaning to field name prefixes. Every time "
     "the settings are opened or saved (and when any group is deleted) Odoo classifies "
     "all of its fields and raises on the first one that breaks a rule, so one bad "
@@ -330,7 +330,8 @@ def _group_problem(ctx, xmlid):
     "need default_model; group_* fields are Boolean or Selection with an "
     "implied_group (and group) naming existing groups; module_* fields are Boolean or "
     "Selection; a config_parameter is only stored for Boolean, Integer, Float, Char, "
-    "Selection, Many2one and Datetime fields.",
+    "Selection, Many2one and Datetime fields. The install itself goes on (proven by "
+    "odoo-bin -i): the Settings screen breaks when it is opened.",
     bad="group_x = fields.Char(implied_group='x.group_x')\n"
     "default_note = fields.Text()",
     good="group_x = fields.Boolean(implied_group='x.group_x')\n"

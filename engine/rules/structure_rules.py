@@ -208,7 +208,7 @@ def _structure_problems(node, parent_known=True):
 @rule(
     "VIEW009",
     title="Labels, pages and column counts follow Odoo's structure rules",
-    category="view", level="static", severity="error",
+    category="view", level="static", severity="error", impact="install",
     rationale="When it creates a view, Odoo checks its structure: every <label> has a "
     "for= naming a field or button of the same view (a one2many's sub-view is a view "
     "of its own), every <page> sits directly in a <notebook>, and col= / colspan= are "
@@ -274,7 +274,7 @@ def _as_odoo_validates(root):
 @rule(
     "VIEW010",
     title="List, search, graph, pivot, calendar and activity views match Odoo's schemas",
-    category="view", level="static", severity="error",
+    category="view", level="static", severity="error", impact="install",
     rationale="Odoo validates the arch of these view types against its RelaxNG "
     "schemas (odoo/addons/base/rng/<type>_view.rng): an unknown attribute or child "
     "element, or a value of the wrong type (limit=\"ten\"), makes the view invalid and "
@@ -340,7 +340,7 @@ def _forbidden_attribute(name, value, view_type):
 @rule(
     "VIEW011",
     title="No OWL directives, __comp__ or tooltip attributes in view archs",
-    category="view", level="static", severity="error",
+    category="view", level="static", severity="error", impact="install",
     rationale="Odoo 17+ compiles form, list and kanban archs to OWL templates itself and "
     "refuses archs that reach into that machinery: t-* directives (only t-translation, "
     "and the QWeb directives of kanban cards), the reserved __comp__ name, and "
@@ -446,7 +446,7 @@ def _deprecated_idioms(node, name, value):
 @rule(
     "VIEW015",
     title="No chatter and kanban idioms Odoo 18 deprecated",
-    category="view", level="static", severity="warning",
+    category="view", level="static", severity="warning", impact="warning-log",
     rationale="Odoo 18 renamed the kanban card template from 'kanban-box' to 'card' "
     "(the old name logs a WARNING and is no longer rendered from 18.1), replaced "
     "<div class=\"oe_chatter\"> and the mail_thread/mail_followers/mail_activity "
@@ -533,7 +533,7 @@ def _data_file_errors(schema, tree):
 @rule(
     "DAT002",
     title="XML data files match Odoo's import_xml.rng",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Before loading an XML data or demo file, Odoo validates it against its "
     "RelaxNG schema odoo/import_xml.rng: the root must be <odoo> (or <data>/<openerp>), "
     "its children <record>, <template>, <menuitem>, <function>, <delete> with the "

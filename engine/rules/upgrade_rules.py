@@ -36,7 +36,7 @@ def _plural(count, word):
 @rule(
     "MAN003",
     title="Changes to an installed module come with a version bump",
-    category="upgrade", level="dynamic", severity="warning",
+    category="upgrade", level="dynamic", severity="warning", impact="runtime",
     rationale="odoo.sh production (and most deployment scripts) upgrade a module only "
     "when its manifest version is higher than the installed one. New fields, models or "
     "records without a bump are deployed as code but never applied to the database: "
@@ -98,7 +98,7 @@ def _pending_changes(plan):
 @rule(
     "MIG001",
     title="A new required column has a value for every existing row",
-    category="upgrade", level="dynamic", severity="error",
+    category="upgrade", level="dynamic", severity="error", impact="build",
     rationale="When an upgrade adds a required stored field, or makes a field required, "
     "Odoo fills existing rows from the field's default; without a default the rows stay "
     "NULL and ALTER TABLE ... SET NOT NULL fails. The upgrade logs ERROR (a red build), "
@@ -141,7 +141,7 @@ def check_required_columns(ctx):
 @rule(
     "MIG002",
     title="New SQL constraints hold on existing rows",
-    category="upgrade", level="dynamic", severity="error",
+    category="upgrade", level="dynamic", severity="error", impact="build",
     rationale="Odoo adds a new or changed _sql_constraints entry with ALTER TABLE ... ADD "
     "CONSTRAINT; when existing rows violate it the upgrade logs ERROR, exits 0 and the "
     "table stays without the constraint, so the rule the code relies on is not enforced.",
@@ -200,7 +200,7 @@ def _constraint_violations(plan, table, definition):
 @rule(
     "MIG003",
     title="Column type changes can convert the existing values",
-    category="upgrade", level="dynamic", severity="error",
+    category="upgrade", level="dynamic", severity="error", impact="install",
     rationale="When a stored field changes type, Odoo converts the column in place with "
     "ALTER COLUMN ... TYPE ... USING column::new_type. One value that does not cast "
     "(a letter in a Char becoming an Integer) aborts the module's loading.",
@@ -237,7 +237,7 @@ def check_column_conversions(ctx):
 @rule(
     "MIG004",
     title="Removed fields and models are not used any more",
-    category="upgrade", level="dynamic", severity="warning",
+    category="upgrade", level="dynamic", severity="warning", impact="runtime",
     rationale="At the end of an upgrade Odoo deletes the ir.model.fields and ir.model "
     "rows of fields and models the module no longer defines: a removed field's column is "
     "dropped with its values; a removed model's table stays but nothing reads it. Views of other installed modules or stored only in "
@@ -345,7 +345,7 @@ def _database_users(env, model, name):
 @rule(
     "MIG005",
     title="Records the upgrade deletes are not referenced",
-    category="upgrade", level="dynamic", severity="error",
+    category="upgrade", level="dynamic", severity="error", impact="install",
     rationale="At the end of an upgrade Odoo deletes every record of the module that has "
     "an xmlid not loaded again (noupdate=False and no longer in the data files). When "
     "other rows still reference it through a foreign key with ON DELETE RESTRICT, the "
@@ -387,13 +387,13 @@ def check_vanishing_records(ctx):
             yield Issue("", None, f"The upgrade deletes {_plural(len(records), model + ' record')} "
                         f"no longer in the data files ({names})"
                         + (f"; rows referencing them: {affected}" if affected else "") + ".",
-                        severity="warning", key=f"delete:{model}")
+                        severity="warning", impact="hygiene", key=f"delete:{model}")
 
 
 @rule(
     "MIG006",
     title="Changed noupdate records are migrated",
-    category="upgrade", level="dynamic", severity="warning",
+    category="upgrade", level="dynamic", severity="warning", impact="runtime",
     rationale="Records inside noupdate=\"1\" are created once and never written again by "
     "an upgrade: a new value in the file silently stays out of the database (a cron's "
     "interval, a sequence's prefix, a mail template's subject), unless a migration script "
@@ -419,11 +419,13 @@ def check_noupdate_records(ctx):
 @rule(
     "MIG007",
     title="Migration scripts are valid",
-    category="upgrade", level="static", severity="error",
+    category="upgrade", level="static", severity="error", impact="install",
     rationale="Odoo runs migrations/<version>/{pre,post,end}-*.py when the installed "
     "version is lower than the folder's and the folder's is at most the manifest's. A "
     "folder name that is not a version is skipped with a WARNING; a script without "
-    "migrate(cr, version) stops the upgrade; a folder above the manifest version never runs.",
+    "migrate(cr, version) stops the upgrade; a folder above the manifest version never runs. "
+    "A decorated migrate() is accepted: the decorator decides the signature Odoo sees "
+    "(openupgradelib's @openupgrade.migrate() makes Odoo accept migrate(env, version)).",
     bad="migrations/1.1/pre-fix.py: def migrate(env): ...",
     good="migrations/18.0.1.1.0/pre-fix.py: def migrate(cr, version): ...",
     remedy="Name folders after the version that needs them (at most the manifest's) and "
@@ -443,6 +445,7 @@ def check_migration_scripts(ctx):
         if manifest_version and folder_version and folder_version > manifest_version:
             yield Issue(relative, None, f"{relative} is above the manifest version: its scripts "
                         "never run until the version is raised.", severity="warning",
+                        impact="runtime",
                         key=f"{relative}:above")
         for script in scripts:
             script_path = f"{relative}/{script}"
@@ -453,6 +456,8 @@ def check_migration_scripts(ctx):
             if migrate is None:
                 yield Issue(script_path, None, f"{script_path} defines no migrate(cr, version) "
                             "function: the upgrade stops here.", key=f"{script_path}:missing")
+            elif migrate.decorated:
+                continue  # the decorator decides what Odoo sees (openupgradelib adapts it)
             elif migrate.varargs or migrate.parameters not in MIGRATE_PARAMETERS:
                 yield Issue(script_path, migrate.line, f"migrate({', '.join(migrate.parameters)}) "
                             "must take exactly (cr, version): the upgrade stops here.",
@@ -462,7 +467,7 @@ def check_migration_scripts(ctx):
 @rule(
     "MIG008",
     title="Views of other modules still apply to the module's changed views",
-    category="upgrade", level="dynamic", severity="error",
+    category="upgrade", level="dynamic", severity="error", impact="install",
     rationale="Installed modules that depend on this one are upgraded with it, and views "
     "stored only in the database (customisations, Studio) stay. Their inheritance specs "
     "are applied again to the module's new arch; an xpath or field that no longer exists "
@@ -492,7 +497,7 @@ def check_downstream_views(ctx):
 @rule(
     "MIG009",
     title="New stored computed fields on large tables",
-    category="upgrade", level="dynamic", severity="warning",
+    category="upgrade", level="dynamic", severity="warning", impact="hygiene",
     rationale="A new stored computed field is computed for every existing row during the "
     "upgrade, in Python, before the module is marked upgraded. On large tables this takes "
     "long enough to hit odoo.sh's build timeouts or lock the table for the whole upgrade.",
@@ -523,7 +528,7 @@ def check_heavy_computations(ctx):
 @rule(
     "MIG010",
     title="Removed selection values are not in use",
-    category="upgrade", level="dynamic", severity="warning",
+    category="upgrade", level="dynamic", severity="warning", impact="runtime",
     rationale="When a selection value disappears from a field's list, the upgrade removes "
     "it from ir.model.fields.selection but leaves the rows holding it untouched and logs "
     "nothing: those records show an empty or invalid value, and filters and reports on it "

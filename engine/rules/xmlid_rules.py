@@ -38,7 +38,7 @@ def _is_acl_reference(record, ref):
 @rule(
     "DEP004",
     title="References to other modules' XML ids resolve in the dependency closure",
-    category="dependency", level="static", severity="error",
+    category="dependency", level="static", severity="error", impact="install",
     rationale="ref=, ref('...') in eval, %(xmlid)d in views, menu parent/action/"
     "groups, template inherit_id and CSV :id columns are looked up when the file "
     "loads. The target module must be a (transitive) dependency, or the xmlid "
@@ -80,7 +80,7 @@ def check_foreign_references(ctx):
 @rule(
     "DAT014",
     title="Own XML ids are defined before they are used",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Odoo loads the files of 'data' then 'demo' in manifest order, each "
     "top to bottom, and resolves references as it goes. A reference to a record "
     "defined further down works on an upgrade (the record already exists) and "
@@ -120,7 +120,7 @@ def check_own_references(ctx):
 @rule(
     "DAT015",
     title="Data files do not depend on demo data",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="Databases created without demo data (odoo.sh production, "
     "--without-demo) never load demo files. A 'data' file that references a record "
     "another module creates only in its demo data installs on a test database and "
@@ -164,7 +164,7 @@ def _defined_by_ancestor(record, definition):
 @rule(
     "DAT011",
     title="XML ids are well-formed and name one model",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="An xmlid has at most one dot (module.name); Odoo asserts it. The "
     "same xmlid defined for two different models aborts the install. (Defining it "
     "twice for one model is a legitimate update of the first definition.)",
@@ -223,7 +223,7 @@ def defined_in_unlisted_file(facts, module, xmlid):
 @rule(
     "DAT010",
     title="Records of other modules that a file updates exist",
-    category="data", level="static", severity="error",
+    category="data", level="static", severity="error", impact="install",
     rationale="<record id=\"other_module.xmlid\"> updates another module's record. "
     "If that record does not exist in the closure, Odoo raises unless the record "
     "says forcecreate=\"1\".",
