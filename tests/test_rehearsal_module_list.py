@@ -21,7 +21,9 @@ class TestRehearsalModuleList(ValidatorCase):
         name = f"mvb_new_{uuid.uuid4().hex[:8]}"
         folder = tempfile.mkdtemp(prefix="mv_new_addons_")
         self.addCleanup(shutil.rmtree, folder, True)
-        shutil.copytree(os.path.join(FIXTURES_INSTALL, "mvb_clean"), os.path.join(folder, name))
+        # Sources only: earlier rehearsals may have left compiled files beside them.
+        shutil.copytree(os.path.join(FIXTURES_INSTALL, "mvb_clean"), os.path.join(folder, name),
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         for root, _dirs, files in os.walk(os.path.join(folder, name)):
             for file_name in files:
                 path = os.path.join(root, file_name)
