@@ -4,20 +4,12 @@
 // each module with its latest verdict; its page lists every run that
 // validated it; a run's result opens as a full form with a breadcrumb.
 import {registry} from "@web/core/registry";
+import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 registry.category("web_tour.tours").add("module_validator_module_history_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Module Validator app",
-            trigger: ".o_app[data-menu-xmlid='module_validator.menu_module_validator_root']",
-            run: "click",
-        },
+        ...openValidatorApp(),
         {
             content: "Open Modules",
             trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_module']",

@@ -4,20 +4,12 @@
 // grouped by category and coloured by severity, opens the rule's form, where
 // the manager reads the rationale and raises the severity.
 import {registry} from "@web/core/registry";
+import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 registry.category("web_tour.tours").add("module_validator_rules_tour", {
     url: "/odoo",
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Module Validator app",
-            trigger: ".o_app[data-menu-xmlid='module_validator.menu_module_validator_root']",
-            run: "click",
-        },
+        ...openValidatorApp(),
         {
             content: "Open Configuration",
             trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_config']",

@@ -1,6 +1,7 @@
 /** @odoo-module **/
 // License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import {registry} from "@web/core/registry";
+import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 /**
  * A run's life without a reload: queued from the wizard, Process now, its
@@ -23,16 +24,7 @@ registry.category("web_tour.tours").add("module_validator_run_life_tour", {
                 window.__mvRunLifeTour = true;
             },
         },
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Module Validator app",
-            trigger: ".o_app[data-menu-xmlid='module_validator.menu_module_validator_root']",
-            run: "click",
-        },
+        ...openValidatorApp(),
         {
             content: "Open the validation wizard",
             trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_launch']",
