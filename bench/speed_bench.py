@@ -1,26 +1,34 @@
 """Speed benchmark: the validator and the anchors on the same modules, in the same run.
 
-1. Static level over every addon of the Odoo community tree (one process per
-   core, as bench/static_tree.py does), then pylint-odoo (odoolint checks, one
-   process) and oca-checks-odoo-module over the same folders: wall time and
-   peak memory (RSS of the largest process) of each.
+1. Static level over every addon of the Odoo community tree through the
+   command users run, ``odoo-bin validate --all`` (one process per core): three
+   cold runs with an empty cache, one with nothing changed, and one each with
+   a leaf module (website_sale_wishlist) and a widely used one (sale) changed;
+   the parse floor (ast + lxml + csv of every file once); then pylint-odoo
+   (odoolint checks, one process) and oca-checks-odoo-module over the same
+   folders. Wall time and peak memory (RSS of the largest process) of each.
 2. Dynamic level per installed module: ``odoo-bin validate --level dynamic`` on
    every module installed in a database holding the closure of sale_management,
    stock, account, project, hr and website_sale (built once, reused): median,
    p90 and max per module, error findings (must be 0) and warnings by rule.
 
-Run it through bench/run: ``bench/run speed`` (``--no-anchors`` skips the anchors).
+Run it through bench/run: ``bench/run speed`` (``--no-anchors`` skips the anchors,
+``--static-only`` the dynamic part).
 """
 
+import ast
 import collections
+import csv
+import io
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from lxml import etree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APPS = ["sale_management", "stock", "account", "project", "hr", "website_sale"]
@@ -42,16 +50,82 @@ def measured(command, **kwargs):
     return float(seconds), int(rss_kib) / 1024, result.stdout.decode("utf-8", "replace")
 
 
-def static_part(with_anchors):
+def parse_floor(folders):
+    """Seconds to parse every Python, XML and CSV file of ``folders`` once, in this process."""
+    started = time.perf_counter()
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if d not in ("static", "__pycache__", ".git")]
+            for name in files:
+                path = os.path.join(root, name)
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                try:
+                    if name.endswith(".py"):
+                        ast.parse(data)
+                    elif name.endswith(".xml"):
+                        etree.fromstring(data, etree.XMLParser(resolve_entities=False, huge_tree=True))
+                    elif name.endswith(".csv"):
+                        list(csv.reader(io.StringIO(data.decode("utf-8", "replace"))))
+                except (SyntaxError, ValueError, etree.XMLSyntaxError):
+                    continue
+    return time.perf_counter() - started
+
+
+def validate_tree(addons, cache_home, jobs):
+    """``odoo-bin --addons-path=ADDONS validate --all``, as the README says: (s, MiB, report)."""
+    command = [os.environ["MV_PYTHON"], os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin"),
+               f"--addons-path={addons}", "validate", "--all", "--format", "json",
+               "--jobs", str(jobs), "--log-level=warn"]
+    seconds, peak, output = measured(command, env=dict(os.environ, XDG_CACHE_HOME=cache_home))
+    return seconds, peak, json.loads(output[output.index("{"):])
+
+
+def change_one_module(tree, module):
+    """Edit one Python file of ``module`` in the linked copy, leaving Odoo's own file alone."""
+    folder = os.path.join(tree, module, "models")
+    name = sorted(n for n in os.listdir(folder) if n.endswith(".py") and n != "__init__.py")[0]
+    target = os.path.join(folder, name)
+    with open(target, "rb") as handle:
+        data = handle.read()
+    os.unlink(target)  # a hard link: write a new file rather than Odoo's
+    with open(target, "wb") as handle:
+        handle.write(data + b"\n# changed by bench/run speed\n")
+    old = time.time() - 60  # not "racily clean": the stamp proves the next change
+    os.utime(target, (old, old))
+    return os.path.relpath(target, tree)
+
+
+def static_part(with_anchors, repeats=3):
+    """The static level over the whole community tree through ``odoo-bin validate --all``:
+    cold (empty cache) ``repeats`` times, then unchanged, then with one module changed."""
     addons = os.path.join(os.environ["MV_ODOO_SRC"], "odoo", "addons")
     folders = sorted(os.path.join(addons, name) for name in os.listdir(addons)
                      if os.path.isfile(os.path.join(addons, name, "__manifest__.py")))
-    jobs = str(os.cpu_count() or 1)
-    seconds, peak, output = measured([sys.executable, os.path.join(ROOT, "bench", "static_tree.py"),
-                                      addons, "--jobs", jobs])
-    false_alarms = [x for x in output.splitlines() if x.startswith("errors on real modules")]
-    print(f"static level, {len(folders)} addons, {jobs} processes: {seconds:.1f} s, "
-          f"peak {peak:.0f} MiB per process; {false_alarms[0] if false_alarms else output[-300:]}")
+    jobs = os.cpu_count() or 1
+    print(f"parse floor (ast + lxml + csv of every file once, 1 process): "
+          f"{parse_floor(folders):.1f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="mv_speed_") as scratch:
+        tree = os.path.join(scratch, "addons")
+        # A linked copy, so that one module can change without touching Odoo's tree.
+        subprocess.run(["cp", "-al", addons, tree], check=True)
+        cold = []
+        for attempt in range(repeats):
+            cache_home = os.path.join(scratch, f"cache{attempt}")
+            seconds, peak, report = validate_tree(tree, cache_home, jobs)
+            cold.append(seconds)
+            errors = sum(1 for m in report["modules"] for f in m["findings"] if f["severity"] == "error")
+            print(f"static level, cold (empty cache), {len(report['modules'])} modules, {jobs} "
+                  f"processes: {seconds:.1f} s, peak {peak:.0f} MiB per process, {errors} error "
+                  "findings", flush=True)
+        seconds, peak, _report = validate_tree(tree, cache_home, jobs)
+        print(f"static level, nothing changed: {seconds:.1f} s, peak {peak:.0f} MiB", flush=True)
+        for module in ("website_sale_wishlist", "sale"):
+            changed = change_one_module(tree, module)
+            seconds, peak, _report = validate_tree(tree, cache_home, jobs)
+            print(f"static level, one module changed ({changed}): {seconds:.1f} s, "
+                  f"peak {peak:.0f} MiB", flush=True)
+    print(f"cold runs: {', '.join(f'{s:.1f}' for s in cold)} s (max {max(cold):.1f} s)")
     if not with_anchors:
         return
     anchors = os.environ["MV_ANCHORS_BIN"]
@@ -124,7 +198,8 @@ def dynamic_part():
 
 def main(argv):
     static_part(with_anchors="--no-anchors" not in argv)
-    dynamic_part()
+    if "--static-only" not in argv:
+        dynamic_part()
 
 
 if __name__ == "__main__":

@@ -3,10 +3,8 @@
 
 Usage: <venv python> bench/static_tree.py [ODOO_ADDONS_DIR] [--jobs N] [--show CODE ...]
 
---jobs N validates with N processes (default: one per core), each taking
-small contiguous slices of the sorted modules as it gets free and keeping the
-files it parsed for the next slice: modules that share a closure (l10n_*,
-website_*...) stay together and little is parsed twice.
+--jobs N validates with N processes (default: one per core), as
+``odoo-bin validate --jobs N`` does (engine/parallel.py), without a cache.
 
 The static level must give zero error findings on real Odoo modules. A few
 test addons of Odoo are broken on purpose; they are listed in EXCEPTIONS
@@ -17,13 +15,11 @@ import collections
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from engine import discovery, runner  # noqa: E402
 from engine.facts import StaticFacts  # noqa: E402
-from engine.results import RunReport  # noqa: E402
 
 DEFAULT_ADDONS = os.path.expanduser("~/.cache/module_validator/odoo-18.0/odoo/addons")
 # Odoo test addons that are broken on purpose: module -> why its errors are expected.
@@ -55,19 +51,6 @@ LATENT_ODOO_BUGS = {
 }
 
 
-SLICES_PER_JOB = 4
-# One catalog and one set of parsed files per worker process, kept across slices.
-_WORKER = {}
-
-
-def validate_slice(addons, names):
-    if _WORKER.get("addons") != addons:
-        catalog = discovery.discover([addons])
-        _WORKER.update(addons=addons, catalog=catalog, facts=StaticFacts(catalog))
-    modules = [_WORKER["catalog"].get(name) for name in names]
-    return runner.validate(modules, _WORKER["facts"], "static", version="bench").modules
-
-
 def main(argv):
     show = set()
     args = list(argv)
@@ -82,14 +65,10 @@ def main(argv):
         del args[at:at + 2]
     addons = args[0] if args else DEFAULT_ADDONS
     started = time.perf_counter()
-    names = sorted(discovery.discover([addons]).modules)
-    # Small contiguous slices handed to whichever worker is free: the l10n_* and
-    # account families cost far more than the rest, so halves would not balance.
-    size = max(1, -(-len(names) // (jobs * SLICES_PER_JOB)))
-    slices = [names[start:start + size] for start in range(0, len(names), size)]
-    with ProcessPoolExecutor(min(jobs, len(slices))) as pool:
-        modules = [m for part in pool.map(validate_slice, [addons] * len(slices), slices) for m in part]
-    report = RunReport(version="bench", level="static", modules=modules)
+    catalog = discovery.discover([addons])
+    modules = [catalog.get(name) for name in sorted(catalog.modules)]
+    # Spread over processes by the engine itself (engine/parallel.py), without a cache.
+    report = runner.validate(modules, StaticFacts(catalog), "static", version="bench", jobs=jobs)
     elapsed = time.perf_counter() - started
     counts = collections.Counter()
     excepted = collections.Counter()

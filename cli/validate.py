@@ -17,6 +17,7 @@ from odoo.tools import config
 
 from ..engine import discovery
 from ..engine.facts import StaticFacts
+from ..engine.parse_cache import ParseCache, default_directory
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, drop_orphans
 from ..engine.render import RENDERERS
@@ -40,6 +41,8 @@ def build_parser(prog):
     target.add_argument("--modules", default="", help="comma-separated technical names")
     target.add_argument("--all-custom", action="store_true",
                         help="every module on the addons path that is not part of Odoo itself")
+    target.add_argument("--all", action="store_true", dest="all_modules",
+                        help="every module on the addons path and --path folders, Odoo's own included")
     target.add_argument("--path", action="append", default=[], metavar="DIR",
                         help="an addons folder (or one module folder) to scan as well; repeatable")
     target.add_argument("--profile", metavar="NAME",
@@ -52,6 +55,11 @@ def build_parser(prog):
     how.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     how.add_argument("--fail-on", choices=("error", "warning"), default=None,
                      help="default: error, or the profile's fail-on")
+    how.add_argument("--jobs", type=int, default=None, metavar="N",
+                     help="static level without -d: validate in N processes (default: one per core)")
+    how.add_argument("--no-cache", action="store_true",
+                     help="static level without -d: neither read nor write the per-user cache of "
+                     "parsed files and results (~/.cache/module_validator/engine)")
     how.add_argument("--tests", action="store_true",
                      help="bulletproof level: also run each module's tests")
     how.add_argument("--user", metavar="LOGIN",
@@ -83,18 +91,20 @@ class Validate(ValidatorCommand):
             folders, path_names = split_paths(options.path)
             request = ValidationRequest(
                 names=tuple(options.modules.split(",")) + tuple(path_names),
-                all_custom=options.all_custom, level=options.level or "static",
+                all_custom=options.all_custom, pattern="*" if options.all_modules else "",
+                level=options.level or "static",
                 fail_on=options.fail_on or "error", extra_paths=tuple(folders),
                 with_tests=options.tests,
             )
-            if not request.names and not request.all_custom:
-                raise UsageError("give --modules, --all-custom, --profile or a module folder with --path")
+            if not request.names and not request.all_custom and not request.pattern:
+                raise UsageError("give --modules, --all, --all-custom, --profile or a module folder "
+                                 "with --path")
             if request.level == "dynamic" and not dbname:
                 raise UsageError("the dynamic level needs a database: add -d DATABASE")
             if dbname:
                 report = self._run_in_database(dbname, request, options.user)
             else:
-                report = self._run_without_database(request)
+                report = self._run_without_database(request, options)
         output = RENDERERS[options.format](report)
         if options.output:
             Path(options.output).write_text(output, encoding="utf-8")
@@ -103,7 +113,7 @@ class Validate(ValidatorCommand):
             sys.stdout.write(output)
         return EXIT_PASS if report.verdict == "pass" else EXIT_FINDINGS
 
-    def _run_without_database(self, request):
+    def _run_without_database(self, request, options):
         started = time.monotonic()
         catalog = validation.build_catalog(request.extra_paths)
         modules, problem = validation.select_modules(catalog, request)
@@ -120,8 +130,14 @@ class Validate(ValidatorCommand):
                 raise UsageError(str(error)) from None
             drop_orphans(launcher.server)
             rehearse = Rehearsal(launcher, catalog, with_tests=request.with_tests).module_issues
-        report = validation.execute(request, modules, StaticFacts(catalog), version=own["version"],
-                                    rehearse=rehearse, started=started)
+        cache_directory = None if options.no_cache else default_directory()
+        if options.jobs is not None and options.jobs < 1:
+            raise UsageError("--jobs must be 1 or more")
+        facts = StaticFacts(catalog, ParseCache(cache_directory) if cache_directory else None)
+        report = validation.execute(request, modules, facts, version=own["version"],
+                                    rehearse=rehearse, started=started,
+                                    cache_directory=cache_directory,
+                                    jobs=options.jobs or os.cpu_count() or 1)
         report.duration_s = time.monotonic() - started
         return report
 

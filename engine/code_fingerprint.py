@@ -43,3 +43,38 @@ def _files(root):
             if os.path.islink(full) or not os.path.isfile(full):
                 continue
             yield os.path.relpath(full, root).replace(os.sep, "/")
+
+
+def folder_stamp(module_path):
+    """``(stamp, newest mtime in ns)``: paths, sizes and modification times only.
+
+    Files are not read, so a whole addons tree is stamped in a fraction of a
+    second; any edit, copy or checkout changes the stamp (result_cache.py).
+    The files are those of code_fingerprint(), found with one stat each.
+    """
+    entries = []
+    if module_path and os.path.isdir(module_path):
+        _stat_files(module_path, "", entries)
+    entries.sort()
+    digest = hashlib.blake2b(repr(entries).encode("utf-8", "surrogateescape"), digest_size=16)
+    return digest.hexdigest(), max((entry[2] for entry in entries), default=0)
+
+
+def _stat_files(folder, prefix, entries):
+    try:
+        scan = os.scandir(folder)
+    except OSError:
+        return
+    with scan:
+        for entry in scan:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in IGNORED_DIRS:
+                        _stat_files(entry.path, f"{prefix}{name}/", entries)
+                elif (entry.is_file(follow_symlinks=False) and not name.endswith(IGNORED_SUFFIXES)
+                        and not name.startswith(".#")):
+                    stat = entry.stat(follow_symlinks=False)
+                    entries.append((prefix + name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            except OSError:
+                entries.append((prefix + name, -1, 0, 0))

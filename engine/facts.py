@@ -10,6 +10,7 @@ import importlib.metadata
 import importlib.util
 import os
 import re
+import shutil
 from functools import cached_property
 
 from .index import ModuleIndex
@@ -166,12 +167,16 @@ class ClosureModels:
 class StaticFacts:
     level = "static"
 
-    def __init__(self, catalog):
+    def __init__(self, catalog, parse_cache=None):
         self.catalog = catalog
+        self.parse_cache = parse_cache
         self._indexes = {}
         self._closures = {}
         self._closure_models = {}
         self._memo = {}
+        # What the module being validated read beyond its scope, for the result cache.
+        self.touched = set()
+        self.probes = {}
 
     def memo(self, key, build):
         """``build()``, computed once per run and shared by every rule and module.
@@ -184,9 +189,25 @@ class StaticFacts:
         return self._memo[key]
 
     def index(self, name):
+        self.touched.add(name)
         if name not in self._indexes:
-            self._indexes[name] = ModuleIndex(self.catalog.get(name))
+            self._indexes[name] = ModuleIndex(self.catalog.get(name), self.parse_cache)
         return self._indexes[name]
+
+    def probe(self, kind, name):
+        """What the interpreter or the system says about ``name``, recorded for the result cache.
+
+        ``kind`` is "python" (why the requirement is not satisfied, or None) or
+        "bin" (whether the binary is on the PATH).
+        """
+        key = (kind, name)
+        if key not in self._memo:
+            if kind == "python":
+                self._memo[key] = self.python_distribution_problem(name)
+            else:
+                self._memo[key] = shutil.which(name) is not None
+        self.probes[key] = self._memo[key]
+        return self._memo[key]
 
     def closure(self, name):
         """The module's dependencies in load order; ``base`` always loads first."""
@@ -317,8 +338,8 @@ class DynamicFacts(StaticFacts):
 
     level = "dynamic"
 
-    def __init__(self, catalog, env):
-        super().__init__(catalog)
+    def __init__(self, catalog, env, parse_cache=None):
+        super().__init__(catalog, parse_cache)
         self.env = env
 
     def closure_models(self, name):

@@ -19,7 +19,7 @@ from functools import cached_property
 from lxml import etree
 
 from .discovery import find_manifest
-from .python_scope import import_time_problems
+from .python_scope import import_time_problems, missing_relative_imports
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SKIPPED_DIRS = {"static", "node_modules", "__pycache__", ".git"}
@@ -33,6 +33,10 @@ class FileProblem(Exception):
         self.message = message
         self.line = line
 
+    def __reduce__(self):
+        # Summaries holding a problem are cached with pickle (parse_cache.py).
+        return FileProblem, (self.message, self.line)
+
 
 def safe_xml_parser():
     return etree.XMLParser(
@@ -43,8 +47,9 @@ def safe_xml_parser():
 class ModuleIndex:
     """Lazily parsed view of one module folder; every parse is cached."""
 
-    def __init__(self, source):
+    def __init__(self, source, parse_cache=None):
         self.source = source
+        self.parse_cache = parse_cache  # a ParseCache keeping summaries across runs, or None
         self.root = os.path.realpath(source.path)
         self._xml = {}
         self._csv = {}
@@ -146,7 +151,14 @@ class ModuleIndex:
         syntax trees of a whole addons tree in memory makes the garbage
         collector rescan them on every parse and triples the run time.
         """
+        if self.parse_cache is not None:
+            return self.parse_cache.summaries(self)
         return {relative: summarize_python(self, relative) for relative in self.python_files}
+
+    def import_problems(self, relative):
+        """``(kind, name, line)`` of what makes ``relative`` raise when Odoo imports it."""
+        folder = os.path.dirname(os.path.join(self.root, relative))
+        return missing_relative_imports(self.python[relative].import_problems, folder)
 
     @cached_property
     def models(self):
@@ -354,7 +366,22 @@ class ModuleIndex:
 # -- Python summaries ---------------------------------------------------------
 
 # A value that is not a literal (a name, a call...): known to be set, value unknown.
-NOT_LITERAL = object()
+class _NotLiteral:
+    """The value of an expression the AST does not give as a literal.
+
+    One instance, which pickle keeps (parse_cache.py): rules test it with ``is``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "NOT_LITERAL"
+
+    def __reduce__(self):
+        return "NOT_LITERAL"
+
+
+NOT_LITERAL = _NotLiteral()
 MODEL_BASES = {"Model": "model", "TransientModel": "transient", "AbstractModel": "abstract"}
 RELATIONAL_TYPES = {"Many2one", "One2many", "Many2many"}
 TEST_OR_MIGRATION_DIRS = {"tests", "migrations", "upgrades", "upgrade_code"}
@@ -423,7 +450,8 @@ class PythonFile:
     view_mode_tree: list = field(default_factory=list)  # lines of 'view_mode': '...tree...'
     hidden_classes: bool = False  # classes created in loops or conditions: models unknown
     removed_calls: list = field(default_factory=list)  # (method, line) of removed ORM APIs
-    import_problems: list = field(default_factory=list)  # (kind, name, line) raising at import
+    # (kind, name, line) that may raise at import; see ModuleIndex.import_problems
+    import_problems: list = field(default_factory=list)
     # (addon, line, at import time, guarded by an ImportError handler) of odoo.addons.X imports
     addon_imports: list = field(default_factory=list)
     env_models: list = field(default_factory=list)  # (model, line, guarded) of env['model']
@@ -648,8 +676,10 @@ def _collect_odoo_references(tree, source, summary):
                         stack.append((child, at_import, caught))
     if b"env" not in source:
         return
+    line, counted = 1, 0  # matches come in order: count newlines once, incrementally
     for match in ENV_MODEL_RE.finditer(source):
-        line = source.count(b"\n", 0, match.start()) + 1
+        line += source.count(b"\n", counted, match.start())
+        counted = match.start()
         if b"#" in source[source.rfind(b"\n", 0, match.start()) + 1:match.start()]:
             continue  # in a comment (or after a '#' in a string: rare, and only a warning)
         guarded = any(first <= line <= last for first, last in key_guards)
@@ -659,9 +689,17 @@ def _collect_odoo_references(tree, source, summary):
 
 
 def summarize_python(index, relative):
-    summary = PythonFile()
     try:
         source = index.read_bytes(relative)
+    except FileProblem as problem:
+        return PythonFile(problem=problem)
+    return summarize_python_source(relative, source)
+
+
+def summarize_python_source(relative, source):
+    """What the rules need from one file's text; depends on nothing else (parse_cache.py)."""
+    summary = PythonFile()
+    try:
         # The collector has nothing to free while a parse builds its tree.
         gc_was_enabled = gc.isenabled()
         gc.disable()
@@ -670,9 +708,6 @@ def summarize_python(index, relative):
         finally:
             if gc_was_enabled:
                 gc.enable()
-    except FileProblem as problem:
-        summary.problem = problem
-        return summary
     except SyntaxError as error:
         summary.problem = FileProblem(f"{error.msg}", error.lineno)
         return summary
@@ -716,8 +751,7 @@ def summarize_python(index, relative):
                 summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
     if VIEW_MODE_TREE_RE.search(source):
         _collect_view_modes(tree, summary)
-    summary.import_problems = import_time_problems(
-        tree, os.path.dirname(os.path.join(index.root, relative)), source)
+    summary.import_problems = import_time_problems(tree, source)
     if any(name.encode() in source for name in REMOVED_METHODS):
         # A text match is only a hint (comments, strings); the calls come from the AST.
         for node in ast.walk(tree):

@@ -21,9 +21,14 @@ DYNAMIC_NAME_CALLS = {"globals", "locals", "exec", "eval", "vars", "__import__"}
 DYNAMIC_NAME_HINT_RE = re.compile(rb"import \*|\b(?:globals|locals|exec|eval|vars|__import__)\s*\(")
 
 
-def import_time_problems(tree, folder, source):
-    """``[(kind, name, line)]``: kind is "import" (missing sibling file) or "name"."""
-    problems = [("import", target, line) for target, line in _missing_relative_imports(tree, folder)]
+def import_time_problems(tree, source):
+    """``[(kind, name, line)]``: kind is "import" (a relative import whose file must
+    exist beside this one; see ``missing_relative_imports``) or "name".
+
+    The result depends on the file's text only, so that it can be cached by
+    content hash; whether the imported files exist is checked at rule time.
+    """
+    problems = [("import", target, line) for target, line in _relative_imports(tree)]
     # The text test is cheap; only a hit costs a walk of the whole tree.
     if not (DYNAMIC_NAME_HINT_RE.search(source) and _uses_dynamic_names(tree)):
         seen = set()
@@ -32,6 +37,16 @@ def import_time_problems(tree, folder, source):
                 seen.add(name)
                 problems.append(("name", name, line))
     return problems
+
+
+def missing_relative_imports(problems, folder):
+    """``problems`` without the relative imports whose file or folder exists in ``folder``."""
+    return [
+        (kind, name, line) for kind, name, line in problems
+        # A folder without __init__.py still imports (a namespace package).
+        if kind != "import" or not (os.path.isfile(os.path.join(folder, f"{name}.py"))
+                                    or os.path.isdir(os.path.join(folder, name)))
+    ]
 
 
 def _undefined(statements, outer):
@@ -94,14 +109,11 @@ def _uses_dynamic_names(tree):
     return False
 
 
-def _missing_relative_imports(tree, folder):
-    """``from . import x`` / ``from .x import y`` at module level naming no file beside it."""
+def _relative_imports(tree):
+    """``(target, line)`` of each ``from . import x`` / ``from .x import y`` at module level."""
     for node in tree.body:
         if not isinstance(node, ast.ImportFrom) or node.level != 1:
             continue
         targets = [node.module.split(".")[0]] if node.module else [alias.name for alias in node.names]
         for target in targets:
-            # A folder without __init__.py still imports (a namespace package).
-            if not (os.path.isfile(os.path.join(folder, f"{target}.py"))
-                    or os.path.isdir(os.path.join(folder, target))):
-                yield target, node.lineno
+            yield target, node.lineno

@@ -101,6 +101,7 @@ class RunReport:
     fail_on: str = "error"
     modules: list = field(default_factory=list)
     duration_s: float = 0.0
+    reused: int = 0  # modules whose static results came from the result cache
 
     @property
     def verdict(self):

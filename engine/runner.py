@@ -7,11 +7,14 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+from .parallel import can_fork, validate_in_processes
+from .result_cache import ResultCache
 from .results import Finding, ModuleReport, RunReport, fingerprint
 from .rules import RULES
 from .rules.registry import BUDGET_EXHAUSTED, INTERNAL_ERROR, LEVELS, Issue, finding_impact
 
 _logger = logging.getLogger(__name__)
+PARALLEL_FROM = 8  # modules to validate, at least, before they are spread over processes
 
 
 class ModuleContext:
@@ -209,7 +212,8 @@ def _safe_rehearse(rehearse, module):
 
 
 def validate(modules, facts, level, *, version, settings=None, fail_on="error",
-             rehearse=None, parallel=None, deadline=None, extra_rules=()):
+             rehearse=None, parallel=None, deadline=None, extra_rules=(), cache_directory=None,
+             jobs=1):
     """Validate ``modules`` (ModuleSource list) at ``level``; returns a RunReport.
 
     ``extra_rules`` are custom rules (engine/rules/custom_rules.py) run with the
@@ -218,6 +222,11 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
     At the bulletproof level ``rehearse(module)`` returns the ``(code, Issue)``
     pairs of its real install and upgrade rehearsals. Modules whose turn comes
     after ``deadline`` (a ``time.monotonic()`` value) are reported unvalidated.
+
+    With a ``cache_directory``, static results are reused while nothing they
+    depend on has changed (result_cache.py). ``jobs`` > 1 validates the
+    static level in that many forked processes (parallel.py): for command
+    lines, never inside a server.
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
@@ -230,13 +239,38 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
              if rule.level != "dynamic" or facts.level == "dynamic"]
     rehearsed = rehearse_all(modules, rehearse, parallel) if rehearse else {}
     report = RunReport(version=version, level=level, fail_on=fail_on)
+    static_only = level == "static" and facts.level == "static" and not extra_rules
+    cache = ResultCache(facts, rules, cache_directory) if cache_directory and static_only else None
+    done = {}
+    if cache is not None:
+        for module in modules:
+            lookup_started = time.perf_counter()
+            cached = cache.lookup(module)
+            if cached is not None:
+                cached.duration_s = time.perf_counter() - lookup_started
+                done[module.name] = cached
+    report.reused = len(done)
+    pending = [module for module in modules if module.name not in done]
+    # Forking and sharing parses costs about a second: worth it for many modules only.
+    if static_only and deadline is None and jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
+        for module_report, touched, probes in validate_in_processes(
+                pending, facts, rules, jobs, cache_directory):
+            done[module_report.name] = module_report
+            if cache is not None:
+                cache.store(facts.catalog.get(module_report.name), module_report, touched, probes)
     for module in modules:
+        if module.name in done:
+            report.modules.append(done[module.name])
+            continue
         if deadline is not None and time.monotonic() > deadline:
             report.modules.append(budget_exhausted(module))
             continue
         issues, seconds = rehearsed.get(module.name, ((), 0.0))
+        facts.touched, facts.probes = set(), {}
         module_report = validate_module(module, facts, rules, issues)
         module_report.duration_s += seconds
+        if cache is not None:
+            cache.store(module, module_report, facts.touched, facts.probes)
         report.modules.append(module_report)
     report.duration_s = time.perf_counter() - started
     return report

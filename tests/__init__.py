@@ -31,3 +31,4 @@ from . import test_rehearsal_module_list
 from . import test_run_progress
 from . import test_run_life_tour
 from . import test_thread_safety
+from . import test_engine_cache

@@ -1,7 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import odoo
 from odoo.tools import config
@@ -42,7 +45,13 @@ class ValidatorCase(BaseCommon):
         return sorted(finding.rule for finding in report.modules[0].findings)
 
 
-def odoo_bin(command, *args, database=None, timeout=300, addons_path=None):
+# The command line keeps parsed files and results in the user's cache: one of
+# the test run's own, so that runs never see each other's entries.
+CLI_CACHE = tempfile.mkdtemp(prefix="mv_test_cache_")
+atexit.register(shutil.rmtree, CLI_CACHE, ignore_errors=True)
+
+
+def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra_env=None):
     """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup.
 
     ``addons_path`` goes before the command, as the README says; the
@@ -55,5 +64,7 @@ def odoo_bin(command, *args, database=None, timeout=300, addons_path=None):
     line += ["--log-level=warn", *args]
     if database:
         line += ["-d", database]
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)),
+               XDG_CACHE_HOME=CLI_CACHE)
+    env.update(extra_env or {})
     return subprocess.run(line, capture_output=True, text=True, timeout=timeout, env=env, check=False)

@@ -1,8 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Dependency rules (DEP, MAN009): what the module needs must exist where it is deployed."""
 
-import shutil
-
 from ..index import is_test_or_migration
 from .registry import Issue, rule
 
@@ -104,12 +102,12 @@ def _external_problems(facts, manifest):
     python = value.get("python", [])
     for requirement in python if isinstance(python, list | tuple) else []:
         if isinstance(requirement, str):
-            problem = facts.python_distribution_problem(requirement)
+            problem = facts.probe("python", requirement)
             if problem:
                 yield problem, requirement
     binaries = value.get("bin", [])
     for binary in binaries if isinstance(binaries, list | tuple) else []:
-        if isinstance(binary, str) and binary and shutil.which(binary) is None:
+        if isinstance(binary, str) and binary and not facts.probe("bin", binary):
             yield f"Binary {binary!r} is not on the PATH", binary
 
 

@@ -31,11 +31,11 @@ def check_import_time(ctx):
     # Only files Odoo imports fail the install: a script beside the package
     # (run with odoo-bin shell, say) may rely on names its runner provides.
     imported = reachable_files(ctx)
-    for relative, summary in ctx.index.python.items():
+    for relative in ctx.index.python:
         top = relative.split(os.sep)[0]
         if top in NOT_IMPORTED or (relative not in imported and top != TESTS):
             continue
-        for kind, name, line in summary.import_problems:
+        for kind, name, line in ctx.index.import_problems(relative):
             if kind == "import":
                 message = (f"Relative import of {name!r}, but there is no {name}.py or "
                            f"{name}/ beside this file (ImportError when Odoo loads the module).")

@@ -1,0 +1,92 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Static validation spread over processes, each file parsed once.
+
+Two passes over a pool of forked workers:
+
+1. every Python file the run needs is summarized into the parse cache, one
+   module per task, largest first, so no two workers parse the same file;
+2. the modules are validated in small contiguous slices of the sorted names
+   (the l10n_* and website_* families share their closures and stay
+   together); each worker keeps what it read for its next slice.
+
+Only the static level runs here: it reads files and nothing else, so a fork
+shares nothing a child could break. Callers inside a server (threads,
+database connections) validate in their own process instead.
+"""
+
+import multiprocessing
+import os
+import tempfile
+
+from .facts import StaticFacts
+from .parse_cache import ParseCache
+
+SLICES_PER_JOB = 4
+# Set in the parent before the fork; each child builds its facts from it once.
+_STATE = {}
+
+
+def can_fork():
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker_facts():
+    if "facts" not in _STATE:
+        _STATE["facts"] = StaticFacts(_STATE["catalog"], ParseCache(_STATE["cache_directory"]))
+    return _STATE["facts"]
+
+
+def _summarize(name):
+    facts = _worker_facts()
+    facts.index(name).python  # noqa: B018 - fills the parse cache
+    return name
+
+
+def _validate(names):
+    from .runner import validate_module  # noqa: PLC0415 - runner imports this module
+
+    facts = _worker_facts()
+    done = []
+    for name in names:
+        facts.touched, facts.probes = set(), {}
+        report = validate_module(facts.catalog.get(name), facts, _STATE["rules"])
+        done.append((report, facts.touched, facts.probes))
+    return done
+
+
+def python_bytes(source):
+    """Rough parsing cost of a module: the size of its Python files."""
+    total = 0
+    for folder, dirs, files in os.walk(source.path):
+        dirs[:] = [d for d in dirs if d not in ("static", "node_modules", "__pycache__", ".git")]
+        total += sum(os.path.getsize(os.path.join(folder, f)) for f in files if f.endswith(".py"))
+    return total
+
+
+def validate_in_processes(modules, facts, rules, jobs, cache_directory=None):
+    """``[(ModuleReport, touched, probes)]`` of ``modules``, in their order, using ``jobs`` processes."""
+    names = [module.name for module in modules]
+    needed = sorted({dep for name in names for dep in facts.scope(name)})
+    catalog = facts.catalog
+    needed = [name for name in needed if catalog.get(name) is not None]
+    needed.sort(key=lambda name: python_bytes(catalog.get(name)), reverse=True)
+    ordered = sorted(names)
+    size = max(1, -(-len(ordered) // (jobs * SLICES_PER_JOB)))
+    slices = [ordered[start:start + size] for start in range(0, len(ordered), size)]
+    _STATE.clear()
+    # Without a cache of the caller's, the passes still share their parses for this run.
+    scratch = tempfile.TemporaryDirectory(prefix="mv-parse-") if cache_directory is None else None
+    _STATE.update(catalog=catalog, rules=rules,
+                  cache_directory=scratch.name if scratch else cache_directory)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for _name in pool.imap_unordered(_summarize, needed):
+                pass
+            results = {report.name: (report, touched, probes)
+                       for part in pool.imap_unordered(_validate, slices)
+                       for report, touched, probes in part}
+    finally:
+        _STATE.clear()
+        if scratch is not None:
+            scratch.cleanup()
+    return [results[name] for name in names]
