@@ -197,13 +197,20 @@ class StaticFacts:
     def probe(self, kind, name):
         """What the interpreter or the system says about ``name``, recorded for the result cache.
 
-        ``kind`` is "python" (why the requirement is not satisfied, or None) or
-        "bin" (whether the binary is on the PATH).
+        ``kind`` is "python" (why the requirement is not satisfied, or None),
+        "package" (whether the top-level package ``name`` can be imported: its
+        spec is looked up, nothing is imported) or "bin" (whether the binary is
+        on the PATH).
         """
         key = (kind, name)
         if key not in self._memo:
             if kind == "python":
                 self._memo[key] = self.python_distribution_problem(name)
+            elif kind == "package":
+                try:
+                    self._memo[key] = importlib.util.find_spec(name) is not None
+                except (ImportError, ValueError):
+                    self._memo[key] = False
             else:
                 self._memo[key] = shutil.which(name) is not None
         self.probes[key] = self._memo[key]

@@ -2,7 +2,7 @@
 """Persistent cache of the Python summaries, keyed by each file's content hash.
 
 Parsing is most of the static level's cost: a whole Odoo tree holds 41 MB of
-Python. A summary (index.PythonFile) depends only on the file's text and its
+Python. A summary (python_summary.PythonFile) depends only on the file's text and its
 name in the module, so it is stored per module folder, next to the content
 hash it was made from, and reused while the hash matches. A file's size,
 mtime and inode are remembered too: when they have not changed, the file is
@@ -21,8 +21,7 @@ import sys
 import tempfile
 import time
 
-from . import index as index_module
-from . import python_scope
+from . import file_problem, python_scope, python_summary
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def _code_digest():
     # The import name too: pickles refer to classes by module path, and the engine
     # is imported as odoo.addons.module_validator.engine inside Odoo, as engine by benches.
     digest.update(sys.version.encode() + __name__.encode())
-    for module in (index_module, python_scope):
+    for module in (python_summary, python_scope, file_problem):
         with open(module.__file__, "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()
@@ -134,8 +133,8 @@ class ParseCache:
                 continue
             try:
                 source = module_index.read_bytes(relative)
-            except index_module.FileProblem as problem:
-                result[relative] = index_module.PythonFile(problem=problem)
+            except file_problem.FileProblem as problem:
+                result[relative] = python_summary.PythonFile(problem=problem)
                 changed = True
                 continue
             digest = content_digest(source)
@@ -143,7 +142,7 @@ class ParseCache:
                 summary = entry[2]
                 self.reused += 1
             else:
-                summary = index_module.summarize_python_source(relative, source)
+                summary = python_summary.summarize_python_source(relative, source)
                 self.parsed += 1
             result[relative], fresh[relative] = summary, (trusted_stat_key(key), digest, summary)
             changed = True

@@ -66,6 +66,17 @@ class TestRulesData(ValidatorCase):
                          [("DAT016", 9), ("DAT016", 10), ("DAT002", 11), ("DAT016", 11)])
         self.assertIn("is a ir.ui.view record, not an action", findings[0].message)
 
+    def test_dat017_records_colliding_on_a_unique_constraint(self):
+        (finding,) = self.findings("mvt_dat017")
+        self.assertEqual((finding.rule, finding.severity, finding.path, finding.line),
+                         ("DAT017", "error", "data/codes.xml", 7))
+        self.assertIn("code='A-12', like data/codes.xml:3", finding.message)
+        (closure,) = self.findings("mvt_dat017_closure")
+        self.assertEqual((closure.rule, closure.line), ("DAT017", 4))
+        self.assertIn("name='EUR', like base.EUR of module 'base'", closure.message)
+        # Distinct values, a second definition of the same xmlid, base.EUR updated by its xmlid.
+        self.assertEqual(self.findings("mvt_dat017_ok"), [])
+
     def test_dat012_csv_column_that_is_no_field(self):
         (finding,) = self.findings("mvt_dat012_columns")
         self.assertEqual(finding.rule, "DAT012")

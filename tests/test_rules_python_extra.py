@@ -107,3 +107,14 @@ class TestRulesPythonExtra(ValidatorCase):
     def test_clean_and_example_modules_stay_quiet(self):
         for name in ("mvt_clean", "mvt_static_ok"):
             self.assertNoNewFindings(name)
+
+    def test_py016_package_imported_at_import_time_is_missing(self):
+        (finding,) = self.findings("mvt_py016")
+        self.assertEqual((finding.rule, finding.severity, finding.path, finding.line),
+                         ("PY016", "error", "models/mvt_py016_partner.py", 1))
+        self.assertIn("'mvt_package_nobody_installed'", finding.message)
+
+    def test_py016_guarded_typed_and_deferred_imports(self):
+        # try/except ImportError, if TYPE_CHECKING, an import inside a method, and an
+        # installed package (lxml) do not stop Odoo from loading the module.
+        self.assertEqual(self.findings("mvt_py016_ok"), [])

@@ -1,7 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""PY002: what runs when Odoo imports the module must not raise."""
+"""PY002, PY016: what runs when Odoo imports the module must not raise."""
 
 import os
+import re
+import sys
 
 from .python_rules import reachable_files
 from .registry import Issue, rule
@@ -43,3 +45,51 @@ def check_import_time(ctx):
                 message = (f"{name!r} is used at import time but defined nowhere in this file "
                            "(NameError when Odoo loads the module).")
             yield Issue(relative, line, message, key=f"{kind}:{name}")
+
+
+def _declared_packages(manifest):
+    """Normalised names of the external Python dependencies the manifest declares."""
+    value = manifest.get("external_dependencies", {}) if isinstance(manifest, dict) else {}
+    python = value.get("python", []) if isinstance(value, dict) else []
+    names = set()
+    for requirement in python if isinstance(python, list | tuple) else []:
+        if isinstance(requirement, str):
+            name = re.split(r"[<>=!~;\[\s]", requirement.strip(), maxsplit=1)[0]
+            names.add(name.lower().replace("-", "_"))
+    return names
+
+
+@rule(
+    "PY016",
+    title="Packages imported at import time are installed",
+    category="python", level="static", severity="error", impact="install",
+    rationale="Odoo imports the addon package before installing it. An absolute "
+    "import of a package this Python cannot find, at module level and outside a "
+    "try/except ImportError, raises ModuleNotFoundError: the registry load stops and "
+    "the install fails. Declared external dependencies are MAN009's business; the "
+    "package is looked up (importlib.util.find_spec on its top-level name) in the "
+    "interpreter running the validation, never imported.",
+    bad="import phonenumbers   # not installed, not in external_dependencies",
+    good="'external_dependencies': {'python': ['phonenumbers']}, and the package "
+    "installed where Odoo runs",
+    remedy="Install the package where Odoo runs and declare it in the manifest's "
+    "external_dependencies, or import it inside try/except ImportError.",
+    prevents="ModuleNotFoundError: No module named 'x' (Couldn't load module)",
+)
+def check_package_imports(ctx):
+    if ctx.module.manifest.get("installable", True) is False:
+        return  # Odoo never loads it (hw_escpos imports drivers of a device image)
+    imported = reachable_files(ctx)
+    declared = _declared_packages(ctx.module.manifest)
+    for relative, summary in ctx.index.python.items():
+        if relative not in imported or relative.split(os.sep)[0] in (*NOT_IMPORTED, TESTS):
+            continue
+        for package, line in summary.package_imports:
+            if (package in sys.stdlib_module_names or package.lower() in declared
+                    or ctx.facts.probe("package", package)):
+                continue
+            yield Issue(relative, line,
+                        f"Import of {package!r}: no such package in this Python, and the "
+                        "manifest does not declare it in external_dependencies "
+                        "(ModuleNotFoundError when Odoo loads the module).",
+                        key=f"package:{package}")

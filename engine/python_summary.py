@@ -1,0 +1,447 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What the rules need from one Python file, read from its AST and never run.
+
+A summary depends on the file's text and its name in the module only, so that
+the parse cache (parse_cache.py) can keep it by content hash.
+"""
+
+import ast
+import gc
+import os
+import re
+from dataclasses import dataclass, field
+
+from .file_problem import FileProblem
+from .python_scope import import_time_problems
+
+# -- Python summaries ---------------------------------------------------------
+
+# A value that is not a literal (a name, a call...): known to be set, value unknown.
+class _NotLiteral:
+    """The value of an expression the AST does not give as a literal.
+
+    One instance, which pickle keeps (parse_cache.py): rules test it with ``is``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "NOT_LITERAL"
+
+    def __reduce__(self):
+        return "NOT_LITERAL"
+
+
+NOT_LITERAL = _NotLiteral()
+MODEL_BASES = {"Model": "model", "TransientModel": "transient", "AbstractModel": "abstract"}
+RELATIONAL_TYPES = {"Many2one", "One2many", "Many2many"}
+TEST_OR_MIGRATION_DIRS = {"tests", "migrations", "upgrades", "upgrade_code"}
+# Method calls of ORM APIs that no longer exist / are deprecated in 18.0 (a text scan).
+VIEW_MODE_TREE_RE = re.compile(rb"""view_mode['"]?\s*[:=]\s*['"][^'"]*\btree\b""")
+# ORM methods that no longer exist or are deprecated in 18.0 (calls are reported).
+REMOVED_METHODS = ("user_has_groups", "_check_recursion", "_check_m2m_recursion")
+# Cheap text test before walking a tree for odoo.addons imports and env['model'] literals.
+ODOO_REFERENCE_HINT_RE = re.compile(rb"odoo\.addons|\benv\s*\[")
+IMPORT_ERRORS = frozenset(("ImportError", "ModuleNotFoundError", "Exception", "BaseException", "*"))
+KEY_ERRORS = frozenset(("KeyError", "LookupError", "Exception", "BaseException", "*"))
+
+
+def is_test_or_migration(relative):
+    return any(part in TEST_OR_MIGRATION_DIRS for part in relative.split(os.sep)[:-1])
+
+
+@dataclass
+class PythonField:
+    name: str
+    line: int
+    type: str | None  # "Char", "Many2one"... None when not a plain fields.X(...) call
+    comodel: str | None = None
+    kwargs: dict = field(default_factory=dict)  # literal values, or NOT_LITERAL
+    positional: int = 0  # number of positional arguments
+
+
+@dataclass
+class PythonModel:
+    """One model class, read from the AST, as Odoo's metaclass would see it."""
+
+    path: str
+    line: int
+    class_name: str
+    name: str | None  # effective _name; None when not a literal
+    has_name: bool  # ``_name`` is set in the class body
+    inherit: list | None  # ``_inherit`` as a list; None when not a literal
+    inherits: dict | None  # ``_inherits``; None when not a literal
+    kind: str | None  # "model", "transient", "abstract"; None when the base is not models.X
+    attributes: dict  # other literal class attributes (_description, _auto, _rec_name...)
+    fields: dict  # name -> PythonField
+    methods: dict  # name -> line
+    dynamic: bool  # fields may be added by code the static level cannot follow
+    plain_bases: bool = True  # only models.Model/AbstractModel/TransientModel as bases
+
+    @property
+    def is_definition(self):
+        """The class creates a new model rather than extending an existing one."""
+        return self.name is not None and self.inherit is not None and self.name not in self.inherit
+
+    def parents(self):
+        """Models whose fields this class brings in: ``_inherit`` (but itself) and delegation."""
+        delegated = [f.comodel for f in self.fields.values()
+                     if f.comodel and f.kwargs.get("delegate") is True]
+        return ([p for p in (self.inherit or ()) if p != self.name]
+                + list(self.inherits or ()) + delegated)
+
+
+@dataclass
+class PythonFile:
+    problem: FileProblem | None = None
+    models: list = field(default_factory=list)
+    functions: dict = field(default_factory=dict)  # top-level name -> ast.arguments summary
+    imported_names: set = field(default_factory=set)  # names bound at module level by imports
+    imports: list = field(default_factory=list)  # (level, module or "", [names]) anywhere
+    view_mode_tree: list = field(default_factory=list)  # lines of 'view_mode': '...tree...'
+    hidden_classes: bool = False  # classes created in loops or conditions: models unknown
+    removed_calls: list = field(default_factory=list)  # (method, line) of removed ORM APIs
+    # (kind, name, line) that may raise at import; see ModuleIndex.import_problems
+    import_problems: list = field(default_factory=list)
+    # (addon, line, at import time, guarded by an ImportError handler) of odoo.addons.X imports
+    addon_imports: list = field(default_factory=list)
+    env_models: list = field(default_factory=list)  # (model, line, guarded) of env['model']
+    env_checked: set = field(default_factory=set)  # models tested with 'x' in env / env.get('x')
+    # (top-level package, line) of absolute imports run at import time, outside
+    # any handler of ImportError (a missing package stops the registry load)
+    package_imports: list = field(default_factory=list)
+
+
+@dataclass
+class FunctionSignature:
+    line: int
+    positional: int  # parameters that can be given positionally
+    required: int  # of which without default
+    varargs: bool
+    parameters: tuple = ()  # names of the positional parameters
+    # A decorator may change the signature callers see (openupgradelib's
+    # @openupgrade.migrate() turns migrate(env, version) into (cr, version)).
+    decorated: bool = False
+
+
+def _literal(node):
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return NOT_LITERAL
+
+
+def _model_kind(bases):
+    for base in bases:
+        base_name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+        if base_name in MODEL_BASES:
+            return MODEL_BASES[base_name]
+    return None
+
+
+def _is_fields_call(node):
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "fields")
+
+
+def _field_from_call(name, node):
+    """PythonField for ``name = <node>``; type None when it is not fields.X(...)."""
+    if not isinstance(node, ast.Call):
+        return PythonField(name, node.lineno, None)
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "fields":
+        field_type = func.attr
+    else:
+        field_type = None
+    kwargs = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg}
+    comodel = None
+    if field_type == "One2many" and len(node.args) > 1:
+        kwargs.setdefault("inverse_name", _literal(node.args[1]))
+    if field_type in ("Selection", "Reference") and node.args:
+        kwargs.setdefault("selection", _literal(node.args[0]))
+    if field_type == "Float" and len(node.args) > 1:
+        kwargs.setdefault("digits", _literal(node.args[1]))
+    if field_type in RELATIONAL_TYPES:
+        comodel = kwargs.get("comodel_name")
+        if comodel is None and node.args:
+            comodel = _literal(node.args[0])
+        if not isinstance(comodel, str):
+            comodel = None
+    return PythonField(name, node.lineno, field_type, comodel, kwargs, len(node.args))
+
+
+def _summarize_class(relative, node):
+    """PythonModel of a class body, or None when it is not an Odoo model class."""
+    attributes, fields_, methods = {}, {}, {}
+    dynamic = False
+    for statement in node.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            value = statement.value
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    dynamic = True
+                elif target.id.startswith("_") and not _is_fields_call(value):
+                    attributes[target.id] = _literal(value) if value is not None else NOT_LITERAL
+                elif value is not None:
+                    fields_[target.id] = _field_from_call(target.id, value)
+        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            methods[statement.name] = statement.lineno
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # docstring
+        elif not isinstance(statement, ast.Pass | ast.ClassDef | ast.Import | ast.ImportFrom):
+            # Loops, conditions or calls in a class body may define fields.
+            dynamic = True
+    kind = _model_kind(node.bases)
+    if "_name" not in attributes and "_inherit" not in attributes and kind is None:
+        return None
+    if attributes.get("_register", True) is False:
+        return None
+    inherit = attributes.get("_inherit", [])
+    if isinstance(inherit, str):
+        inherit = [inherit]
+    elif isinstance(inherit, list | tuple) and all(isinstance(i, str) for i in inherit):
+        inherit = list(inherit)
+    else:
+        inherit = None
+    if "_name" in attributes:
+        name = attributes["_name"] if isinstance(attributes["_name"], str) else None
+    elif inherit is None:
+        name = None
+    else:
+        # Odoo's metaclass: a single _inherit names the model, else the class name does.
+        name = inherit[0] if len(inherit) == 1 else node.name
+    inherits = attributes.get("_inherits", {})
+    if not (isinstance(inherits, dict) and all(isinstance(k, str) for k in inherits)):
+        inherits = None
+    plain_bases = all(
+        (base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)) in MODEL_BASES
+        for base in node.bases
+    )
+    return PythonModel(
+        path=relative, line=node.lineno, class_name=node.name, name=name,
+        has_name="_name" in attributes, inherit=inherit, inherits=inherits, kind=kind,
+        attributes=attributes, fields=fields_, methods=methods, dynamic=dynamic,
+        plain_bases=plain_bases,
+    )
+
+
+def _signature(node):
+    args = node.args
+    positional = len(args.posonlyargs) + len(args.args)
+    return FunctionSignature(
+        node.lineno, positional, positional - len(args.defaults), args.vararg is not None,
+        tuple(arg.arg for arg in [*args.posonlyargs, *args.args]),
+        bool(node.decorator_list),
+    )
+
+
+def _collect_imports(tree, summary):
+    """Every import statement, wherever it is (hooks import lazily, in functions)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            summary.imports.extend((0, alias.name, []) for alias in node.names)
+
+
+def _collect_view_modes(tree, summary):
+    """Lines of ``'view_mode': '...tree...'`` / ``view_mode='...tree...'`` literals."""
+    for node in ast.walk(tree):
+        pairs = ()
+        if isinstance(node, ast.Dict):
+            pairs = zip(node.keys, node.values)
+        elif isinstance(node, ast.Call):
+            pairs = ((ast.Constant(kw.arg), kw.value) for kw in node.keywords if kw.arg)
+        for key, value in pairs:
+            if (isinstance(key, ast.Constant) and key.value == "view_mode"
+                    and isinstance(value, ast.Constant) and isinstance(value.value, str)
+                    and "tree" in value.value.replace(" ", "").split(",")):
+                summary.view_mode_tree.append(value.lineno)
+
+
+def _caught_names(handlers):
+    """Exception names a try statement's handlers catch; "*" for a bare except."""
+    names = set()
+    for handler in handlers:
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for kind in kinds:
+            if kind is None:
+                names.add("*")
+            elif isinstance(kind, ast.Name | ast.Attribute):
+                names.add(kind.id if isinstance(kind, ast.Name) else kind.attr)
+    return frozenset(names)
+
+
+ENV_MODEL_RE = re.compile(rb"""\benv\s*\[\s*(['"])([\w.]+)\1\s*\]""")
+CHECKED_MODEL_RE = re.compile(
+    rb"""(['"])([\w.]+)\1\s+(?:not\s+)?in\b|\.get\(\s*(['"])([\w.]+)\3""")
+
+
+def _is_type_checking(test):
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _collect_odoo_references(tree, source, summary):
+    """``odoo.addons.X`` imports and ``env['model']`` literals, with what guards them.
+
+    Function bodies run later than import time; a try whose handlers catch the
+    error, or an ``if TYPE_CHECKING:`` block, makes a missing target harmless.
+    Only statements are walked (imports are statements; expressions are many
+    times more numerous); ``env['x']`` literals are found in the text, outside
+    comments, and placed in the statements' guard ranges by line.
+    """
+    key_guards = []  # (first line, last line) of try bodies catching KeyError
+    stack = [(node, True, frozenset()) for node in tree.body]
+    while stack:
+        node, at_import, caught = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack.extend((child, False, caught) for child in node.body)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            inner = caught | _caught_names(node.handlers)
+            if inner & KEY_ERRORS and node.body:
+                key_guards.append((node.body[0].lineno, node.body[-1].end_lineno or node.lineno))
+            stack.extend((child, at_import, inner) for child in node.body)
+            for handler in node.handlers:
+                stack.extend((child, at_import, caught) for child in handler.body)
+            stack.extend((child, at_import, caught) for child in [*node.orelse, *node.finalbody])
+        elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            stack.extend((child, at_import, caught) for child in node.orelse)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("odoo.addons."):
+                    summary.addon_imports.append((alias.name.split(".")[2], node.lineno,
+                                                  at_import, bool(caught & IMPORT_ERRORS)))
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            if node.module == "odoo.addons":
+                addons = [alias.name for alias in node.names]
+            elif node.module.startswith("odoo.addons."):
+                addons = [node.module.split(".")[2]]
+            else:
+                addons = []
+            for addon in addons:
+                summary.addon_imports.append((addon, node.lineno, at_import,
+                                              bool(caught & IMPORT_ERRORS)))
+        else:
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(node, name, None) or ():
+                    if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
+                        stack.append((child, at_import, caught))
+    if b"env" not in source:
+        return
+    line, counted = 1, 0  # matches come in order: count newlines once, incrementally
+    for match in ENV_MODEL_RE.finditer(source):
+        line += source.count(b"\n", counted, match.start())
+        counted = match.start()
+        if b"#" in source[source.rfind(b"\n", 0, match.start()) + 1:match.start()]:
+            continue  # in a comment (or after a '#' in a string: rare, and only a warning)
+        guarded = any(first <= line <= last for first, last in key_guards)
+        summary.env_models.append((match.group(2).decode(), line, guarded))
+    for match in CHECKED_MODEL_RE.finditer(source):
+        summary.env_checked.add((match.group(2) or match.group(4)).decode())
+
+
+def summarize_python(index, relative):
+    try:
+        source = index.read_bytes(relative)
+    except FileProblem as problem:
+        return PythonFile(problem=problem)
+    return summarize_python_source(relative, source)
+
+
+def summarize_python_source(relative, source):
+    """What the rules need from one file's text; depends on nothing else (parse_cache.py)."""
+    summary = PythonFile()
+    try:
+        # The collector has nothing to free while a parse builds its tree.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            tree = ast.parse(source, filename=relative)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+    except SyntaxError as error:
+        summary.problem = FileProblem(f"{error.msg}", error.lineno)
+        return summary
+    except (ValueError, RecursionError, MemoryError) as error:
+        summary.problem = FileProblem(str(error)[:200])
+        return summary
+    classes = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            model = _summarize_class(relative, node)
+            if model is not None:
+                summary.models.append(model)
+                classes[node.name] = model
+        elif (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", None) == "setattr"):
+            # setattr(Model, "global", fields.Boolean()): a field whose name is a keyword.
+            args = node.value.args
+            if len(args) == 3 and getattr(args[0], "id", None) in classes:
+                target = classes[args[0].id]
+                name = _literal(args[1])
+                if isinstance(name, str):
+                    target.fields[name] = PythonField(name, node.lineno, None)
+                else:
+                    target.dynamic = True
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            summary.functions[node.name] = _signature(node)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                summary.imported_names.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.For | ast.While | ast.If | ast.Try | ast.With):
+            # for name in MODELS: class X(models.Model): _name = f"x.{name}"
+            # A plain helper class (web's vobject-guarded classes) hides no model.
+            if any(isinstance(sub, ast.ClassDef) and _summarize_class(relative, sub)
+                   for sub in ast.walk(node)):
+                summary.hidden_classes = True
+    if os.path.basename(relative) == "__init__.py":
+        _collect_imports(tree, summary)
+    else:
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level:
+                summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
+    if VIEW_MODE_TREE_RE.search(source):
+        _collect_view_modes(tree, summary)
+    summary.import_problems = import_time_problems(tree, source)
+    if any(name.encode() in source for name in REMOVED_METHODS):
+        # A text match is only a hint (comments, strings); the calls come from the AST.
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in REMOVED_METHODS):
+                summary.removed_calls.append((node.func.attr, node.lineno))
+    if ODOO_REFERENCE_HINT_RE.search(source):
+        _collect_odoo_references(tree, source, summary)
+    summary.package_imports = _unguarded_package_imports(tree.body)
+    return summary
+
+
+def _unguarded_package_imports(statements):
+    """``[(package, line)]`` of the absolute imports Python runs when it imports the file.
+
+    Function bodies run later; a try whose handlers catch ImportError, and an
+    ``if TYPE_CHECKING:`` block, make a missing package harmless.
+    """
+    found, stack = [], list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            found.extend((alias.name.split(".")[0], node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if not node.level and node.module:
+                found.append((node.module.split(".")[0], node.lineno))
+        elif isinstance(node, ast.Try | ast.TryStar):
+            if not (_caught_names(node.handlers) & IMPORT_ERRORS):
+                stack.extend(node.body)
+            for handler in node.handlers:
+                stack.extend(handler.body)
+            stack.extend([*node.orelse, *node.finalbody])
+        elif isinstance(node, ast.If):
+            if not _is_type_checking(node.test):
+                stack.extend(node.body)
+            stack.extend(node.orelse)
+        elif isinstance(node, ast.ClassDef | ast.With | ast.For | ast.While):
+            stack.extend([*node.body, *getattr(node, "orelse", ())])
+    return sorted(set(found), key=lambda item: item[1])
