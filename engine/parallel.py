@@ -14,6 +14,7 @@ shares nothing a child could break. Callers inside a server (threads,
 database connections) validate in their own process instead.
 """
 
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -32,6 +33,10 @@ def can_fork():
 
 def _worker_facts():
     if "facts" not in _STATE:
+        # A worker lives for one run and builds millions of small objects it keeps:
+        # full collections would rescan them all, for nothing to free.
+        gc.freeze()
+        gc.set_threshold(50_000, 50, 100)
         _STATE["facts"] = StaticFacts(_STATE["catalog"], ParseCache(_STATE["cache_directory"]))
     return _STATE["facts"]
 

@@ -92,6 +92,18 @@ class TestUpgradeSafety(ValidatorCase):
         # Its access rule leaves the data files too: Odoo deletes it at the end of the upgrade.
         self.assertIn("access_note", removed["MIG005"]["message"])
 
+    def test_mig004_model_renamed_and_model_still_extended(self):
+        renamed = {f["rule"]: f for f in self.findings("mvu_model_renamed")}
+        self.assertIn("leaves table mvu_model_renamed_box (2 rows) behind", renamed["MIG004"]["message"])
+        self.assertIn("renamed to 'mvu_model_renamed.crate'?", renamed["MIG004"]["message"])
+        # mvu_model_extender (installed, unchanged) still has _inherit on the dropped model:
+        # loading it fails, and the upgrade with it.
+        (extended,) = [f for f in self.findings("mvu_model_extended") if "still extends" in f["message"]]
+        self.assertEqual((extended["rule"], extended["severity"], extended["impact"]),
+                         ("MIG004", "error", "install"))
+        self.assertIn("mvu_model_extended.gadget is no longer defined", extended["message"])
+        self.assertIn("(mvu_model_extender)", extended["message"])
+
     def test_mig005_deleted_record_still_referenced(self):
         self.assertIn("ON DELETE RESTRICT", self.only("mvu_restrict", "MIG005"))
         self.assertIn("(cat_old)", self.only("mvu_restrict_ok", "MIG005", "warning"))

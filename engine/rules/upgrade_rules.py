@@ -269,6 +269,9 @@ def check_removed_fields(ctx):
         yield _removed_field_issue(ctx, plan, model, name, ttype, new_fields)
     if not plan.installed_models_complete:
         return
+    yield from _models_still_extended(ctx, plan)
+    new_models = sorted(model for model, classes in plan.own_models.items()
+                        if model not in plan.owned_models and any(c.is_definition for c in classes))
     for model in sorted(m for m in plan.owned_models if m not in plan.installed_models):
         ir_model = ctx.facts.env["ir.model"].sudo().search([("model", "=", model)], limit=1)
         if plan.other_owners("ir.model", ir_model.ids):
@@ -285,10 +288,34 @@ def check_removed_fields(ctx):
         yield Issue("", None, f"The model {model} is no longer defined: the upgrade deletes its "
                     f"ir.model entry and leaves table {table} ({_plural(rows, 'row')}) behind, "
                     "read by nothing"
+                    + (f" (renamed to {new_models[0]!r}? without a migration script that "
+                       f"renames the table, {new_models[0]} starts empty)" if new_models and rows else "")
                     + (f"; still used by {', '.join(views[:5])}" if views else "")
                     + (f"; access rules of other modules or of the database go with it: "
                        f"{', '.join(x or 'unnamed' for x in foreign[:5])}" if foreign else "")
                     + ".", severity=severity, key=f"model:{model}")
+
+
+def _models_still_extended(ctx, plan):
+    """Models the module stops defining while installed code still extends them.
+
+    Loading that code then fails (_build_model: "Model ... does not exist in
+    registry"), and with it the whole upgrade.
+    """
+    models = plan.installed_models
+    if models.unnamed:
+        return
+    for model in sorted(plan.owned_models):
+        if model not in models or models.is_defined(model) or model in plan.own_models:
+            continue
+        ir_model = ctx.facts.env["ir.model"].sudo().search([("model", "=", model)], limit=1)
+        owners = sorted({row["module"] for row in ctx.facts.env["ir.model.data"].sudo().search_read(
+            [("model", "=", "ir.model"), ("res_id", "=", ir_model.id), ("module", "!=", plan.name)],
+            ["module"])})
+        yield Issue("", None, f"The model {model} is no longer defined, but installed code still "
+                    f"extends it ({', '.join(owners) or 'another module'}): the upgrade fails when "
+                    f"Odoo loads that code (TypeError: Model '{model}' does not exist in registry).",
+                    severity="error", impact="install", key=f"extended:{model}")
 
 
 def _removed_field_issue(ctx, plan, model, name, ttype, new_fields):

@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class Gadget(models.Model):
+    _inherit = "mvu_model_extended.gadget"
+
+    colour = fields.Char()
