@@ -6,6 +6,7 @@ Exit codes: 0 pass, 1 findings at or above ``--fail-on``, 2 usage or internal er
 """
 
 import argparse
+import dataclasses
 import getpass
 import logging
 import os
@@ -21,7 +22,8 @@ from ..engine.parse_cache import ParseCache, default_directory
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, drop_orphans
 from ..engine.render import RENDERERS
-from ..service import validation
+from ..engine.results import LevelsReport
+from ..service import environment, validation
 from ..service.validation import ValidationRequest
 from .common import UsageError, ValidatorCommand, database_environment, split_paths
 
@@ -35,7 +37,10 @@ def build_parser(prog):
         prog=prog, add_help=False,
         description="Validate Odoo modules before deploying them. Every other option "
         "is an odoo-bin option (-c, -d, --db_host...).",
-        epilog="Exit status: 0 pass, 1 findings at or above --fail-on, 2 usage or internal error.",
+        epilog="Exit status: 0 pass, 1 findings at or above --fail-on, 2 usage or internal error. "
+        "Flags first, then the variables ODOO_VALIDATION_LEVEL, ODOO_VALIDATION_TIMEOUT, "
+        "ODOO_SKIP_BULLETPROOF and ODOO_REQUIRE_ALL_VALIDATIONS, then the settings (README, "
+        "'Command line').",
     )
     target = parser.add_argument_group("what to validate")
     target.add_argument("--modules", default="", help="comma-separated technical names")
@@ -49,8 +54,14 @@ def build_parser(prog):
                         help="run the validation profile NAME of the database (-d): its modules, "
                         "level, fail-on and rules; the run is linked to the profile")
     how = parser.add_argument_group("how")
-    how.add_argument("--level", choices=("static", "dynamic", "bulletproof"), default=None,
-                     help="default: static, or the profile's level")
+    how.add_argument("--level", choices=environment.LEVEL_CHOICES, default=None,
+                     help="fast, comprehensive: aliases of static, dynamic. Default: "
+                     "ODOO_VALIDATION_LEVEL, else the profile's level or the database's "
+                     "default level (Settings), else static")
+    how.add_argument("--timeout", metavar="SECONDS", default=None,
+                     help="the run's time budget: modules still waiting when it runs out are "
+                     "reported unvalidated (MV002); 0: none. Default: ODOO_VALIDATION_TIMEOUT, "
+                     "else the profile's time budget")
     how.add_argument("--format", choices=sorted(RENDERERS), default="text")
     how.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
     how.add_argument("--fail-on", choices=("error", "warning"), default=None,
@@ -81,6 +92,9 @@ class Validate(ValidatorCommand):
 
     def execute(self, options):
         dbname = config["db_name"]
+        # A bad flag or variable is a usage error before any work (and before
+        # a database is opened); the settings only come into play later.
+        self._plan(options)
         if options.profile:
             if not dbname:
                 raise UsageError("--profile needs the database that holds the profile: add -d DATABASE")
@@ -92,19 +106,21 @@ class Validate(ValidatorCommand):
             request = ValidationRequest(
                 names=tuple(options.modules.split(",")) + tuple(path_names),
                 all_custom=options.all_custom, pattern="*" if options.all_modules else "",
-                level=options.level or "static",
                 fail_on=options.fail_on or "error", extra_paths=tuple(folders),
                 with_tests=options.tests,
             )
             if not request.names and not request.all_custom and not request.pattern:
                 raise UsageError("give --modules, --all, --all-custom, --profile or a module folder "
                                  "with --path")
-            if request.level == "dynamic" and not dbname:
-                raise UsageError("the dynamic level needs a database: add -d DATABASE")
             if dbname:
-                report = self._run_in_database(dbname, request, options.user)
+                report = self._run_in_database(dbname, request, options)
             else:
-                report = self._run_without_database(request, options)
+                plan = self._plan(options)
+                if "dynamic" in plan.levels:
+                    raise UsageError(f"the dynamic level ({plan.why('dynamic')}) needs a database: "
+                                     "add -d DATABASE")
+                report = self._run_levels(plan, request,
+                                          lambda request: self._run_without_database(request, options))
         output = RENDERERS[options.format](report)
         if options.output:
             Path(options.output).write_text(output, encoding="utf-8")
@@ -112,6 +128,29 @@ class Validate(ValidatorCommand):
         else:
             sys.stdout.write(output)
         return EXIT_PASS if report.verdict == "pass" else EXIT_FINDINGS
+
+    @staticmethod
+    def _plan(options, settings_level=None, settings_time_budget_s=None):
+        """Flags, then the process's variables, then the settings (service/environment.py)."""
+        try:
+            return environment.plan(
+                level=options.level, time_budget_s=options.timeout,
+                settings_level=settings_level, settings_time_budget_s=settings_time_budget_s,
+            )
+        except environment.InvalidSetting as error:
+            raise UsageError(str(error)) from None
+
+    @staticmethod
+    def _run_levels(plan, request, run_one):
+        """Run ``request`` at each level of ``plan``; one report, or one per level."""
+        reports = []
+        for level in plan.levels:
+            reports.append(run_one(dataclasses.replace(
+                request, level=level, time_budget_s=plan.time_budget_s,
+                with_tests=request.with_tests and level == "bulletproof",
+            )))
+        reports[-1].notes.extend(plan.notes)
+        return reports[0] if len(reports) == 1 else LevelsReport(reports)
 
     def _run_without_database(self, request, options):
         started = time.monotonic()
@@ -147,22 +186,29 @@ class Validate(ValidatorCommand):
             if not profile:
                 raise UsageError(f"no active profile named {options.profile!r} in database {dbname!r}")
             request = profile._validation_request()
-            if options.level:
-                request.level = options.level
             if options.fail_on:
                 request.fail_on = options.fail_on
             request.with_tests = request.with_tests or options.tests
-            run, report = env["module.validator.run"]._launch_request(
-                request, origin="cli", profile=profile, user=self._run_user(env, options.user),
-            )
-            return self._stored(run, report, dbname)
+            plan = self._plan(options, settings_level=profile.level,
+                              settings_time_budget_s=profile._time_budget_seconds())
+            user = self._run_user(env, options.user)
+            return self._run_levels(plan, request, lambda request: self._stored(
+                env, *env["module.validator.run"]._launch_request(
+                    request, origin="cli", profile=profile, user=user,
+                ), dbname,
+            ))
 
-    def _run_in_database(self, dbname, request, login=None):
+    def _run_in_database(self, dbname, request, options):
         with database_environment(dbname) as env:
-            run, report = env["module.validator.run"]._launch_request(
-                request, origin="cli", user=self._run_user(env, login),
-            )
-            return self._stored(run, report, dbname)
+            # The database's default level (Settings) comes after flags and variables.
+            settings_level = env["ir.config_parameter"].sudo().get_param("module_validator.default_level")
+            plan = self._plan(options, settings_level=settings_level
+                              if settings_level in environment.LEVELS else None)
+            user = self._run_user(env, options.user)
+            return self._run_levels(plan, request, lambda request: self._stored(
+                env, *env["module.validator.run"]._launch_request(request, origin="cli", user=user),
+                dbname,
+            ))
 
     @staticmethod
     def _run_user(env, login=None):
@@ -185,8 +231,13 @@ class Validate(ValidatorCommand):
         return users.search([("login", "=", os_login)], limit=1) or None
 
     @staticmethod
-    def _stored(run, report, dbname):
+    def _stored(env, run, report, dbname):
         if report is None:
             raise UsageError(run.error_message)
         _logger.info("run %s stored in database %s", run.name, dbname)
+        # SARIF states why a waived finding is accepted.
+        keys = {f.waiver for m in report.modules for f in m.findings if f.waiver is not None}
+        if keys:
+            waivers = env["module.validator.waiver"].sudo().with_context(active_test=False).browse(sorted(keys))
+            report.waiver_justifications = {w.id: w.justification for w in waivers.exists()}
         return report

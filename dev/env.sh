@@ -14,7 +14,11 @@ MV_ODOO_ARCHIVES=(
 )
 mkdir -p "$MV_STATE" "$MV_CACHE"
 
-mv_log() { printf '\033[1m[module_validator]\033[0m %s\n' "$*" >&2; }
+mv_log() {
+    # Bold on a terminal only: hooks' output is read in logs and pre-commit's report.
+    if [ -t 2 ]; then printf '\033[1m[module_validator]\033[0m %s\n' "$*" >&2
+    else printf '[module_validator] %s\n' "$*" >&2; fi
+}
 mv_die() { mv_log "ERROR: $*"; exit 2; }
 
 # A folder is an Odoo 18.0 source tree when it holds odoo/release.py of 18.0.
@@ -25,10 +29,14 @@ mv_is_odoo_src() {
 # Odoo is found in this order: an importable odoo, $ODOO_SRC, the cache, a download.
 mv_find_odoo() {
     local py=${PYTHON:-python3} src
+    # Found, not imported: importing odoo takes seconds, which every git hook
+    # run would pay (hooks/).
     if src=$("$py" - 2>/dev/null <<'PY'
-import os, odoo, odoo.release
-assert odoo.release.version_info[:2] == (18, 0)
-print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))
+import importlib.util, os, re
+package = os.path.dirname(os.path.abspath(importlib.util.find_spec("odoo").origin))
+with open(os.path.join(package, "release.py"), encoding="utf-8") as release:
+    assert re.search(r"^version_info = \(18, 0", release.read(), re.M)
+print(os.path.dirname(package))
 PY
     ); then
         MV_ODOO_SRC=$src; MV_PYTHON=$(command -v "$py"); MV_ODOO_FROM="importable odoo"
@@ -94,14 +102,19 @@ mv_system_packages() {
 
 # The venv is keyed by the Python version and the requirement files, so a
 # fresh clone reuses it and a change of either builds a new one.
+mv_venv_dir() {
+    local key
+    key=$( (python3 --version; cat "$MV_ODOO_SRC/requirements.txt" "$MV_ROOT/dev/requirements.txt") | sha256sum | cut -c1-12)
+    echo "$MV_CACHE/venv-$key"
+}
+
 mv_venv() {
     if [ "${MV_ODOO_FROM}" = "importable odoo" ]; then
         "$MV_PYTHON" -m pip install -q -r "$MV_ROOT/dev/requirements.txt"
         return
     fi
-    local key
-    key=$( (python3 --version; cat "$MV_ODOO_SRC/requirements.txt" "$MV_ROOT/dev/requirements.txt") | sha256sum | cut -c1-12)
-    local venv="$MV_CACHE/venv-$key"
+    local venv
+    venv=$(mv_venv_dir)
     if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
         mv_log "building the Python environment in $venv (once)"
         rm -rf "$venv"
@@ -148,7 +161,10 @@ mv_postgres() {
 mv_link_addon() {
     MV_ADDONS_DIR="$MV_STATE/addons"
     mkdir -p "$MV_ADDONS_DIR"
-    ln -sfn "$MV_ROOT" "$MV_ADDONS_DIR/module_validator"
+    # Replaced only when wrong: a running server or test run imports through
+    # this link, and ln -sfn removes it for an instant.
+    [ "$(readlink "$MV_ADDONS_DIR/module_validator" 2>/dev/null)" = "$MV_ROOT" ] \
+        || ln -sfn "$MV_ROOT" "$MV_ADDONS_DIR/module_validator"
     MV_ADDONS_PATH="$MV_ADDONS_DIR,$MV_ROOT/examples,$(mv_odoo_addons_path)"
 }
 

@@ -186,6 +186,15 @@ class ModuleIndex:
         """Effective names of the module's model classes (its ``model_<x>`` xmlids)."""
         return {model.name for model in self.models if model.name}
 
+    @cached_property
+    def models_by_name(self):
+        """``{model name: [classes of this module, in file order]}``."""
+        found = {}
+        for model in self.models:
+            if model.name:
+                found.setdefault(model.name, []).append(model)
+        return found
+
     # -- data files in load order ------------------------------------------
     @cached_property
     def data_files(self):
@@ -200,6 +209,15 @@ class ModuleIndex:
     @cached_property
     def records(self):
         return [record for data_file in self.data_files for record in data_file.records]
+
+    @cached_property
+    def records_by_model(self):
+        """``{model: [<record>s and CSV rows of that model]}``, in load order."""
+        found = {}
+        for record in self.records:
+            if record.model and record.tag in ("record", "csv"):
+                found.setdefault(record.model, []).append(record)
+        return found
 
     @cached_property
     def xmlid_definitions(self):

@@ -1,10 +1,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Layer 5 renderers: human text, the JSON contract and JUnit XML for CI."""
+"""Layer 5 renderers: human text, the JSON contract, JUnit XML and SARIF for CI.
+
+Each takes a RunReport, or a LevelsReport (one run per level, when every
+level up to the requested one must pass): both give ``reports``.
+"""
 
 import json
 
 from lxml import etree
 
+from .render_sarif import render_sarif
 from .results import fails
 
 
@@ -13,7 +18,17 @@ def render_json(report):
 
 
 def render_text(report):
-    lines = []
+    runs = report.reports
+    if len(runs) == 1:
+        return _text(runs[0])
+    lines = [f"== {run.level} level ==\n{_text(run)}" for run in runs]
+    verdicts = ", ".join(f"{run.level} {run.verdict}" for run in runs)
+    lines.append(f"{report.verdict.upper()}: every level up to {report.level} must pass: {verdicts}\n")
+    return "\n".join(lines)
+
+
+def _text(report):
+    lines = [f"NOTE: {note}" for note in report.notes]
     for module in report.modules:
         counts = module.counts()
         lines.append(
@@ -38,6 +53,12 @@ def render_junit(report):
     """One test suite per run, one test case per module; findings at or above
     ``fail_on`` are failures, the others are printed in system-out."""
     suites = etree.Element("testsuites", name="module_validator")
+    for run in report.reports:
+        _junit_suite(suites, run)
+    return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode()
+
+
+def _junit_suite(suites, report):
     suite = etree.SubElement(
         suites, "testsuite", name=f"module_validator.{report.level}",
         tests=str(len(report.modules)), time=f"{report.duration_s:.3f}",
@@ -59,7 +80,8 @@ def render_junit(report):
         others = [f for f in module.findings if f not in failing]
         if others:
             etree.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
-    return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode()
+    if report.notes:
+        etree.SubElement(suite, "system-out").text = "\n".join(report.notes)
 
 
 def _line(finding):
@@ -68,4 +90,4 @@ def _line(finding):
     return f"{finding.severity} {finding.rule}{waived} {where}: {finding.message}"
 
 
-RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit}
+RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit, "sarif": render_sarif}

@@ -102,6 +102,16 @@ class RunReport:
     modules: list = field(default_factory=list)
     duration_s: float = 0.0
     reused: int = 0  # modules whose static results came from the result cache
+    # What the reader must know about how the run was made (a bulletproof
+    # level run as dynamic because of ODOO_SKIP_BULLETPROOF...).
+    notes: list = field(default_factory=list)
+    # Waiver key -> its justification, when whoever applied the waivers knows it.
+    waiver_justifications: dict = field(default_factory=dict)
+
+    @property
+    def reports(self):
+        """The runs this report holds, one per level: just itself."""
+        return [self]
 
     @property
     def verdict(self):
@@ -120,4 +130,34 @@ class RunReport:
             "tool": TOOL, "version": self.version, "level": self.level,
             "verdict": self.verdict, "duration_s": round(self.duration_s, 4),
             "modules": [module.as_dict(self.fail_on) for module in self.modules],
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
+
+
+@dataclass
+class LevelsReport:
+    """The same modules validated at each level up to the requested one
+    (ODOO_REQUIRE_ALL_VALIDATIONS): it passes only when every level passes.
+
+    ``reports`` are RunReports in level order; the last is the requested level.
+    """
+
+    reports: list
+
+    @property
+    def verdict(self):
+        return "fail" if any(r.verdict == "fail" for r in self.reports) else "pass"
+
+    @property
+    def level(self):
+        return self.reports[-1].level
+
+    def as_dict(self):
+        """The requested level's report, with the overall verdict and every level's report."""
+        values = self.reports[-1].as_dict()
+        values.update(
+            verdict=self.verdict,
+            duration_s=round(sum(r.duration_s for r in self.reports), 4),
+            levels=[report.as_dict() for report in self.reports],
+        )
+        return values

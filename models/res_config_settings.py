@@ -31,7 +31,8 @@ class ResConfigSettings(models.TransientModel):
     validator_default_level = fields.Selection(
         LEVEL_SELECTION, string="Default level", default="static",
         config_parameter="module_validator.default_level",
-        help="The level the Validate Modules wizard proposes.",
+        help="The level the Validate Modules wizard proposes, and the one odoo-bin validate -d "
+        "runs when neither --level nor ODOO_VALIDATION_LEVEL chooses it.",
     )
     validator_default_fail_on = fields.Selection(
         SEVERITY_SELECTION[:2], string="Default fail on", default="error",

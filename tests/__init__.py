@@ -32,3 +32,6 @@ from . import test_run_progress
 from . import test_run_life_tour
 from . import test_thread_safety
 from . import test_engine_cache
+from . import test_sarif
+from . import test_hooks
+from . import test_process_variables

@@ -51,7 +51,23 @@ CLI_CACHE = tempfile.mkdtemp(prefix="mv_test_cache_")
 atexit.register(shutil.rmtree, CLI_CACHE, ignore_errors=True)
 
 
-def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra_env=None):
+# The process's variables (service/environment.py) change what a run does;
+# a subprocess gets only those a test gives it, whatever this server was given.
+PROCESS_VARIABLES = (
+    "ODOO_VALIDATION_LEVEL", "ODOO_VALIDATION_TIMEOUT", "ODOO_SKIP_BULLETPROOF",
+    "ODOO_REQUIRE_ALL_VALIDATIONS", "ODOO_VALIDATION_DATABASE", "ODOO_VALIDATION_ADDONS_PATH",
+)
+
+
+def subprocess_env(extra_env=None):
+    """This server's environment for a subprocess: its Odoo importable, its own engine cache."""
+    env = {key: value for key, value in os.environ.items() if key not in PROCESS_VARIABLES}
+    env.update(PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)), XDG_CACHE_HOME=CLI_CACHE)
+    env.update(extra_env or {})
+    return env
+
+
+def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra_env=None, cwd=None):
     """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup.
 
     ``addons_path`` goes before the command, as the README says; the
@@ -64,7 +80,5 @@ def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra
     line += ["--log-level=warn", *args]
     if database:
         line += ["-d", database]
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)),
-               XDG_CACHE_HOME=CLI_CACHE)
-    env.update(extra_env or {})
-    return subprocess.run(line, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    return subprocess.run(line, capture_output=True, text=True, timeout=timeout,
+                          env=subprocess_env(extra_env), cwd=cwd, check=False)

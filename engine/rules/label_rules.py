@@ -40,12 +40,17 @@ class ModelLabels:
 
     def __init__(self, facts, modules):
         self.facts = facts
-        self.classes = {}
-        for module in modules:
-            for cls in facts.index(module).models:
-                if cls.name:
-                    self.classes.setdefault(cls.name, []).append((module, cls))
+        self.modules = modules
+        self._classes = {}
         self._labels = {}
+
+    def classes(self, model):
+        """``[(module, class)]`` of ``model`` in load order; looked up per model, as
+        a closure holds thousands of classes and a module asks about a few models."""
+        if model not in self._classes:
+            self._classes[model] = [(module, cls) for module in self.modules
+                                    for cls in self.facts.index(module).models_by_name.get(model, ())]
+        return self._classes[model]
 
     def labels(self, model):
         if model not in self._labels:
@@ -54,7 +59,7 @@ class ModelLabels:
         return self._labels[model]
 
     def _compute(self, model):
-        classes = self.classes.get(model)
+        classes = self.classes(model)
         if not classes:
             return None
         parents_known = True

@@ -24,10 +24,11 @@ IDENTIFIER_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 DERIVED_KEYS = ("compute", "related", "company_dependent")
 
 
-def unique_constraints(closure, model):
-    """``[(key, definition, columns)]`` of the literal UNIQUE constraints of ``model``."""
+def unique_constraints(models, model):
+    """``[(key, definition, columns)]`` of the literal UNIQUE constraints of ``model``
+    (``models``: the closure's ClosureModels)."""
     found = {}
-    for cls in closure.models.classes.get(model, ()):
+    for cls in models.classes.get(model, ()):
         constraints = cls.attributes.get("_sql_constraints")
         if not isinstance(constraints, list | tuple):
             continue
@@ -107,12 +108,15 @@ def check_unique_constraints(ctx):
                   if record.tag in ("record", "csv") and record.model}
     if not own_models:
         return
-    closure = None
+    models = ctx.facts.closure_python_models(module)
+    closure = None  # costly (reads the closure's hooks): only for models with constraints
     checked = {}
     for model in sorted(own_models):
+        constraints = unique_constraints(models, model)
+        if not constraints:
+            continue
         closure = closure or _Closure(ctx)
-        constraints = [(key, definition, columns)
-                       for key, definition, columns in unique_constraints(closure, model)
+        constraints = [(key, definition, columns) for key, definition, columns in constraints
                        if all(_column_is_plain(closure, model, column) for column in columns)]
         if constraints:
             checked[model] = constraints
@@ -148,10 +152,7 @@ def _rows(ctx, model, definitions):
     """
     rows = []
     for owner in ctx.facts.scope(ctx.module.name):
-        index = ctx.facts.index(owner)
-        for record in index.records:
-            if record.model != model or record.tag not in ("record", "csv"):
-                continue
+        for record in ctx.facts.index(owner).records_by_model.get(model, ()):
             if record.xmlid:
                 identity = full_xmlid(owner, record.xmlid)
                 if identity.partition(".")[0] != owner:
