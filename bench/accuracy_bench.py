@@ -117,10 +117,10 @@ class Bench:
         launcher, _catalog = self.launcher(folder, name)
         return bare_install(launcher, self.server, name, True, self.work)[0]
 
-    def static(self, folder, name):
+    def static(self, folder, name, severity="error"):
         catalog = self.catalog(folder)
         report = validate([catalog.get(name)], StaticFacts(catalog), "static", version="bench")
-        return sorted({f.rule for f in report.modules[0].findings if f.severity == "error"})
+        return sorted({f.rule for f in report.modules[0].findings if f.severity == severity})
 
     def dynamic(self, folder, name):
         command = [self.python, os.path.join(self.odoo_src, "odoo-bin"), f"--addons-path={os.environ['MV_ADDONS_PATH']}", "validate",
@@ -177,6 +177,7 @@ def main(argv):
             print(f"{target}: the unmodified copy is {baseline_label}, not green; skipped")
             continue
         base_pylint, base_oca = bench.pylint(folder, target), bench.oca(folder, target)
+        base_warnings = set(bench.static(folder, target, "warning"))
         print(f"\n{target}: baseline green; pylint-odoo {len(base_pylint)} and oca {len(base_oca)} findings "
               "on the clean copy")
         print(f"{'variant':34} {'label':7} {'static':7} {'dynamic':8} {'pylint':7} {'oca':5}  rules")
@@ -196,7 +197,9 @@ def main(argv):
             static, dynamic = bench.static(folder, target), bench.dynamic(folder, target)
             pylint = bool(bench.pylint(folder, target) - base_pylint)
             oca = bool(bench.oca(folder, target) - base_oca)
-            row = (target, edit.__name__, label, bool(static), bool(dynamic), pylint, oca)
+            # A yellow variant installs but logs a WARNING: it should get a warning.
+            warned = bool(set(bench.static(folder, target, "warning")) - base_warnings)
+            row = (target, edit.__name__, label, bool(static), bool(dynamic), pylint, oca, warned)
             rows.append(row)
             mark = lambda flag: "yes" if flag else "-"  # noqa: E731
             print(f"{edit.__name__:34} {label:7} {mark(static):7} {mark(dynamic):8} {mark(pylint):7} "
@@ -223,6 +226,9 @@ def summarize(rows, seconds):
         alarms = sum(1 for r in green if r[index])
         print(f"{tool:26} recall on red {caught}/{len(red)} ({100 * caught / max(len(red), 1):.0f}%), "
               f"false alarms on green {alarms}/{len(green)} ({100 * alarms / max(len(green), 1):.0f}%)")
+    warned = sum(1 for r in yellow if r[3] or r[7])
+    print(f"{'module_validator static':26} yellow variants flagged (error or new warning) "
+          f"{warned}/{len(yellow)} ({100 * warned / max(len(yellow), 1):.0f}%)")
     missed = sorted({(r[0], r[1]) for r in red if not r[4]})
     if missed:
         print("red variants the dynamic level misses: " + ", ".join(f"{t}:{c}" for t, c in missed))

@@ -19,6 +19,7 @@ from odoo.tools import config
 from ..engine import discovery
 from ..engine.facts import StaticFacts
 from ..engine.parse_cache import ParseCache, default_directory
+from ..engine.result_cache import prune_cache
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, drop_orphans
 from ..engine.render import RENDERERS
@@ -177,6 +178,8 @@ class Validate(ValidatorCommand):
                                     rehearse=rehearse, started=started,
                                     cache_directory=cache_directory,
                                     jobs=options.jobs or os.cpu_count() or 1)
+        if cache_directory:
+            prune_cache(cache_directory)
         report.duration_s = time.monotonic() - started
         return report
 

@@ -372,8 +372,15 @@ class DynamicFacts(StaticFacts):
             return None
         except importlib.metadata.PackageNotFoundError:
             pass
-        if importlib.util.find_spec(name.replace("-", "_")) is not None:
-            return None
+        module = name.replace("-", "_")
+        # A dotted name would import its parent package to look it up: only the
+        # distribution's metadata (above) can tell, without running any code.
+        if "." not in module:
+            try:
+                if importlib.util.find_spec(module) is not None:
+                    return None
+            except (ImportError, ValueError):
+                pass
         return f"Python package {name!r} is not installed"
 
     # Deployment facts (ODS001, ODS003): the database's module states.

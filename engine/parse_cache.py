@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -72,11 +73,18 @@ def content_digest(data):
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+# Entries unused for this long are deleted (prune): folders validated once, such
+# as the temporary checkouts of a pre-push hook, leave entries nobody reads again.
+UNUSED_DAYS = 30
+
+
 def load_pickle(path):
     """The object pickled at ``path``, or None when it is missing or unreadable."""
     try:
         with open(path, "rb") as handle:
-            return pickle.load(handle)
+            value = pickle.load(handle)
+        os.utime(path)  # used: kept by prune()
+        return value
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - a damaged cache entry is only a miss
@@ -149,3 +157,25 @@ class ParseCache:
         if changed or len(fresh) != len(pack):
             store_pickle(pack_path, fresh)
         return result
+
+
+def prune(directory=None, current=()):
+    """Delete what no run will read again: the folders of other engine versions than
+    ``current`` (folder names), and entries unused for UNUSED_DAYS days."""
+    directory = directory or default_directory()
+    oldest = time.time() - UNUSED_DAYS * 86400
+    try:
+        folders = os.listdir(directory)
+    except OSError:
+        return
+    for folder in folders:
+        path = os.path.join(directory, folder)
+        if folder not in current:
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        for entry in os.scandir(path):
+            try:
+                if entry.stat().st_mtime < oldest:
+                    os.unlink(entry.path)
+            except OSError:
+                continue

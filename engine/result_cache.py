@@ -17,7 +17,7 @@ import os
 import time
 
 from .code_fingerprint import folder_stamp
-from .parse_cache import RACY_NS, default_directory, folder_key, load_pickle, store_pickle
+from .parse_cache import CODE_DIGEST, RACY_NS, default_directory, folder_key, load_pickle, prune, store_pickle
 from .rules.registry import INTERNAL_ERROR
 
 ENGINE_FOLDER = os.path.dirname(os.path.abspath(__file__))
@@ -107,3 +107,8 @@ class ResultCache:
             "probes": dict(probes),
             "report": report,
         })
+
+
+def prune_cache(directory=None):
+    """Delete the parse and result caches of other engine versions, and unused entries."""
+    prune(directory, current=("python-" + CODE_DIGEST, "results-" + ENGINE_DIGEST))

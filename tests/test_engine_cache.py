@@ -11,6 +11,7 @@ from ..engine import discovery
 from ..engine.facts import StaticFacts
 from ..engine.index import NOT_LITERAL
 from ..engine.parse_cache import ParseCache
+from ..engine.result_cache import prune_cache
 from ..engine.runner import validate
 from .common import FIXTURES, ValidatorCase, odoo_bin
 
@@ -134,3 +135,19 @@ class TestEngineCache(ValidatorCase):
         self.assertEqual(run("--jobs", "2"), serial)
         self.assertTrue(os.listdir(os.path.join(self.workdir, "xdg", "module_validator", "engine")))
         self.assertEqual(run("--jobs", "2"), serial)
+
+    def test_prune_drops_other_engine_versions_and_entries_unused_for_a_month(self):
+        self.run_cached()
+        stale = os.path.join(self.cache, "results-0123456789abcdef")
+        os.makedirs(stale)
+        current = [os.path.join(self.cache, name) for name in os.listdir(self.cache)
+                   if name != "results-0123456789abcdef"]
+        entries = sorted(os.path.join(folder, name) for folder in current for name in os.listdir(folder))
+        old = time.time() - 40 * 86400
+        os.utime(entries[0], (old, old))
+        prune_cache(self.cache)
+        self.assertFalse(os.path.exists(stale))
+        self.assertFalse(os.path.exists(entries[0]))
+        self.assertTrue(all(os.path.exists(entry) for entry in entries[1:]))
+        # What is left is still used: the next run reuses every module but the pruned one's.
+        self.assertGreaterEqual(self.run_cached().reused, len(MODULES) - 1)

@@ -50,10 +50,21 @@ class TestRulesPython(ValidatorCase):
         self.assertIn("'post_init' must take env", messages)
         self.assertIn("'uninstall' is not defined", messages)
 
+    def test_man008_hooks_bound_by_assignment_in_init(self):
+        # OCA pattern (l10n-bulgaria): post_load_hook = hooks.post_load_hook in
+        # __init__.py; Odoo installs it, it only does getattr() on the package.
+        self.assertEqual(self.findings("mvt_man008_ok"), [])
+
     def test_man011_models_file_never_imported(self):
         (finding,) = self.findings("mvt_man011")
         self.assertEqual((finding.rule, finding.severity, finding.path),
                          ("MAN011", "error", "models/forgotten.py"))
+
+    def test_man011_forgotten_file_of_non_model_classes_is_no_error(self):
+        # OCA pattern (shopfloor): a services file of connector components
+        # (_name/_inherit, no models.Model base) left out of __init__.py.
+        findings = self.findings("mvt_man011_ok")
+        self.assertEqual([f for f in findings if f.severity == "error"], [])
 
     def test_sec001_model_without_access_rule_is_a_warning(self):
         (finding,) = self.findings("mvt_sec001")

@@ -118,3 +118,12 @@ class TestRulesPythonExtra(ValidatorCase):
         # try/except ImportError, if TYPE_CHECKING, an import inside a method, and an
         # installed package (lxml) do not stop Odoo from loading the module.
         self.assertEqual(self.findings("mvt_py016_ok"), [])
+
+    def test_py016_declared_distributions_cover_their_import_names(self):
+        from ..engine.rules.import_rules import _declared_packages  # noqa: PLC0415
+
+        declared = _declared_packages({"external_dependencies": {
+            "python": ["erpbrasil.base", "github3.py>=4", "python-stdnum"]}})
+        for imported in ("erpbrasil", "github3", "python_stdnum"):
+            self.assertIn(imported, declared)
+        self.assertNotIn("stdnum", declared)  # python-stdnum is imported as stdnum: not guessed

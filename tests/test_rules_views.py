@@ -53,6 +53,16 @@ class TestRulesViews(ValidatorCase):
         self.assertIn("no model_id", messages)
         self.assertIn("interval_type 'day'", messages)
 
+    def test_act004_cron_linking_an_existing_server_action(self):
+        # OCA pattern (product-attribute): a cron with ir_actions_server_id only;
+        # the delegated server action brings name and model_id, Odoo installs it.
+        self.assertEqual(self.findings("mvt_act004_ok"), [])
+
+    def test_view008_special_accepted_by_a_button_validation_override(self):
+        # OCA pattern (product-configurator): the module extends ir.ui.view's
+        # _validate_tag_button to accept special="no_save"; Odoo installs it.
+        self.assertEqual(self.findings("mvt_view008_ok"), [])
+
     def test_view007_tree_view_ref_is_a_warning(self):
         (finding,) = self.findings("mvt_view007")
         self.assertEqual((finding.rule, finding.severity, finding.line), ("VIEW007", "warning", 9))

@@ -113,7 +113,8 @@ def check_view_modes(ctx):
     title="Scheduled actions are complete and use the 18.0 schema",
     category="action", level="static", severity="error", impact="install",
     rationale="A new ir.cron record is also a server action: it needs a name and a "
-    "model_id (NOT NULL columns), and interval_type must be one of minutes, hours, "
+    "model_id (NOT NULL columns) unless ir_actions_server_id links an existing server "
+    "action, which brings them; interval_type must be one of minutes, hours, "
     "days, weeks, months. (Fields removed in 17.3/18.0, such as numbercall and doall, "
     "are DAT005's.)",
     bad='<record id="cron_x" model="ir.cron"><field name="interval_type">day</field></record>',
@@ -138,6 +139,10 @@ def check_crons(ctx):
                         f"{', '.join(CRON_INTERVALS)}.", severity=data_severity(record),
                         key=f"{record.xmlid}:interval_type")
         if not _creates(ctx, module, record):
+            continue
+        if record.get_field("ir_actions_server_id") is not None:
+            # ir.cron delegates to ir.actions.server (_inherits): given an existing
+            # server action, create() links it and its name and model_id are the cron's.
             continue
         for required in ("name", "model_id"):
             if record.get_field(required) is None:

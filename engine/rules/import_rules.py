@@ -54,8 +54,10 @@ def _declared_packages(manifest):
     names = set()
     for requirement in python if isinstance(python, list | tuple) else []:
         if isinstance(requirement, str):
-            name = re.split(r"[<>=!~;\[\s]", requirement.strip(), maxsplit=1)[0]
-            names.add(name.lower().replace("-", "_"))
+            name = re.split(r"[<>=!~;\[\s]", requirement.strip(), maxsplit=1)[0].lower()
+            # Distribution and import names differ: erpbrasil.base or erpbrasil-base
+            # is imported as erpbrasil, github3.py as github3.
+            names.update((name.replace("-", "_"), re.split(r"[._-]", name, maxsplit=1)[0]))
     return names
 
 
@@ -76,7 +78,7 @@ def _declared_packages(manifest):
     "external_dependencies, or import it inside try/except ImportError.",
     prevents="ModuleNotFoundError: No module named 'x' (Couldn't load module)",
 )
-def check_package_imports(ctx):
+def check_imported_packages_exist(ctx):
     if ctx.module.manifest.get("installable", True) is False:
         return  # Odoo never loads it (hw_escpos imports drivers of a device image)
     imported = reachable_files(ctx)

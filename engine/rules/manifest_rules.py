@@ -1,9 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Manifest rules (MAN): the manifest is the first thing Odoo reads."""
 
+import ast
 import difflib
 import re
 
+from ..index import FileProblem
 from .registry import Issue, rule
 
 SERIES = "18.0"
@@ -272,7 +274,8 @@ HOOKS = {
     "with env alone (since 17.0; before it was cr, registry), post_load with "
     "nothing. A missing function or an old signature aborts the install.",
     bad="'post_init_hook': 'post_init'   # def post_init(cr, registry): ...",
-    good="'post_init_hook': 'post_init'   # def post_init(env): ... imported in __init__.py",
+    good="'post_init_hook': 'post_init'   # def post_init(env): ... imported in __init__.py\n"
+    "'post_load': 'patch'   # patch = hooks.patch in __init__.py (Odoo only does getattr)",
     remedy="Define or import the function in __init__.py with the 17.0+ signature.",
     prevents="AttributeError: module 'odoo.addons.x' has no attribute 'post_init' / "
     "TypeError: post_init() missing 1 required positional argument",
@@ -290,6 +293,10 @@ def check_hooks(ctx):
         if signature is None:
             if name in package.imported_names or "*" in package.imported_names:
                 continue  # imported: defined elsewhere in the package
+            if _bound_by_assignment(ctx, name):
+                # hook = hooks.post_load: Odoo only does getattr() on the package,
+                # so any module-level binding is found (its signature is unknown).
+                continue
             yield _manifest_issue(ctx, key, f"The {key} {name!r} is not defined or imported "
                                   "in __init__.py.")
         elif not (signature.required <= arguments <= signature.positional or signature.varargs
@@ -297,6 +304,22 @@ def check_hooks(ctx):
             expected = "env" if arguments else "no argument"
             yield _manifest_issue(ctx, key, f"The {key} {name!r} must take {expected} (line "
                                   f"{signature.line} of __init__.py).")
+
+
+def _bound_by_assignment(ctx, name):
+    """Whether __init__.py binds ``name`` at module level by an assignment."""
+    try:
+        tree = ast.parse(ctx.index.read_bytes("__init__.py"))
+    except (FileProblem, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AnnAssign) and node.value else [])
+        for target in targets:
+            for item in ast.walk(target):
+                if isinstance(item, ast.Name) and item.id == name:
+                    return True
+    return False
 
 
 @rule(

@@ -226,8 +226,14 @@ def check_package_imports(ctx):
         if relative in reached:
             continue
         # Only extensions: dead code, not a failure; new models: everything using them fails.
-        defines = any(m.is_definition for m in ctx.index.models if m.path == relative)
-        yield Issue(relative, None, f"{relative} defines models but no __init__.py imports "
+        # A class whose base is not models.Model/AbstractModel/TransientModel (a
+        # component of OCA's connector framework has _name and _inherit too) is
+        # not known to be an Odoo model: nothing is shown to fail without it.
+        classes = [m for m in ctx.index.models if m.path == relative]
+        defines = any(m.is_definition and m.kind is not None for m in classes)
+        what = ("models" if any(m.kind is not None for m in classes)
+                else "classes with _name or _inherit (not models.Model ones)")
+        yield Issue(relative, None, f"{relative} defines {what} but no __init__.py imports "
                     "it; its classes are never loaded.",
                     severity=None if defines else "warning",
                     impact=None if defines else "runtime", key=relative)

@@ -381,7 +381,8 @@ def _button_action_problem(ctx, xmlid):
     rationale="When it creates a view, Odoo checks that each type=\"object\" button "
     "names a method of the model (or of the comodel, in a sub-view) that is public "
     "(no leading underscore), that a type=\"action\" button names an existing action, "
-    "and that special= is cancel, save or add.",
+    "and that special= is cancel, save or add (unless a module of the closure "
+    "overrides ir.ui.view's _validate_tag_button to accept its own value).",
     bad='<button name="action_confirmed" type="object"/>   # the method is action_confirm',
     good='<button name="action_confirm" type="object"/>',
     remedy="Fix the method name, define the method, or depend on the module that does.",
@@ -393,7 +394,8 @@ def check_view_buttons(ctx):
         record = view.record
         for element in view.arch.iter("button"):
             special = element.get("special")
-            if special and special not in ("cancel", "save", "add"):
+            if (special and special not in ("cancel", "save", "add")
+                    and not _special_allowed_by_override(ctx, special)):
                 yield Issue(record.path, element.sourceline, f"Invalid special {special!r} "
                             "(cancel, save or add).", severity=data_severity(record),
                             key=f"{record.xmlid}:special:{special}")
@@ -419,6 +421,22 @@ def check_view_buttons(ctx):
             yield Issue(record.path, node.sourceline,
                         f"{name!r} is not a method of model {node_model!r}.",
                         severity=data_severity(record), key=f"{record.xmlid}:{node_model}:{name}")
+
+
+def _special_allowed_by_override(ctx, special):
+    """True when a module of the scope overrides ir.ui.view's _validate_tag_button
+    and its Python names ``special``: Odoo then runs that override, which accepts
+    its own special values before calling super() (the stock list is cancel,
+    save, add)."""
+    def overriding_modules():
+        return [name for name in ctx.facts.scope(ctx.module.name)
+                if ctx.facts.catalog.get(name) is not None
+                and any("ir.ui.view" in (model.inherit or []) and "_validate_tag_button" in model.methods
+                        for model in ctx.facts.index(name).models)]
+
+    modules = ctx.facts.memo(("VIEW008:button-validators", ctx.module.name), overriding_modules)
+    return any(ctx.facts.index(name).python_mentions(f'"{special}"')
+               or ctx.facts.index(name).python_mentions(f"'{special}'") for name in modules)
 
 
 @rule(
