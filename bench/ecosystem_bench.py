@@ -400,10 +400,11 @@ def static_one(module, folder, community):
                 catalog.modules[name] = source
         facts = SharedCommunityFacts(catalog)
         report = runner.validate([catalog.get(module)], facts, "static", version="bench")
-        # External packages are the server's business, checked by MAN009 at the
-        # dynamic level: asked apart, to tell whether an install that fails on
-        # one was foreseen (not counted with the static findings).
-        external = runner.validate_module(catalog.get(module), facts, [(RULES["MAN009"], "error")])
+        # External packages are the server's business, checked by MAN009 (declared)
+        # and PY016 (imported) at the dynamic level: asked apart, to tell whether an
+        # install that fails on one was foreseen (not counted with the static findings).
+        external = runner.validate_module(catalog.get(module), facts,
+                                          [(RULES["MAN009"], "error"), (RULES["PY016"], "error")])
         return module, [(f.rule, f.severity, f.message, f.path, f.line, f.impact)
                         for f in report.modules[0].findings], [f.message for f in external.findings], None
     except Exception:  # noqa: BLE001 - a crash is a finding of this benchmark
@@ -707,9 +708,9 @@ def run(options, pinned, addons, repos, problems, broken_pins, community, work):
         for module, (_verdict, status, proof, _text) in sorted(external.items()):
             if proof.startswith("missing Python package"):
                 # Which packages the server has is the environment's, not the code's:
-                # MAN009 checks it at the dynamic level, never the static one.
-                flagged = ("by MAN009 (dynamic level): " + externals[module][0][:160]
-                           if externals.get(module) else "no (MAN009 saw nothing missing)")
+                # MAN009 and PY016 check it at the dynamic level, never the static one.
+                flagged = ("by MAN009/PY016 (dynamic level): " + externals[module][0][:160]
+                           if externals.get(module) else "no (MAN009/PY016 saw nothing missing)")
             else:
                 flagged = "yes (DEP001)" if any(f[0] == "DEP001" for f in erroring[module]) else "no"
             log(f"  {module} ({status}; flagged: {flagged}): {proof[:300]}")

@@ -57,6 +57,8 @@ def parse_floor(folders):
         for root, dirs, files in os.walk(folder):
             dirs[:] = [d for d in dirs if d not in ("static", "__pycache__", ".git")]
             for name in files:
+                if not name.endswith((".py", ".xml", ".csv")):
+                    continue
                 path = os.path.join(root, name)
                 with open(path, "rb") as handle:
                     data = handle.read()
@@ -74,8 +76,10 @@ def parse_floor(folders):
 
 def validate_tree(addons, cache_home, jobs):
     """``odoo-bin --addons-path=ADDONS validate --all``, as the README says: (s, MiB, report)."""
+    # The validator itself must be on the addons path for odoo-bin to know the command.
+    validator = os.environ["MV_ADDONS_PATH"].split(",")[0]  # .state/addons: the link to this checkout
     command = [os.environ["MV_PYTHON"], os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin"),
-               f"--addons-path={addons}", "validate", "--all", "--format", "json",
+               f"--addons-path={addons},{validator}", "validate", "--all", "--format", "json",
                "--jobs", str(jobs), "--log-level=warn"]
     seconds, peak, output = measured(command, env=dict(os.environ, XDG_CACHE_HOME=cache_home))
     return seconds, peak, json.loads(output[output.index("{"):])

@@ -64,13 +64,14 @@ def _declared_packages(manifest):
 @rule(
     "PY016",
     title="Packages imported at import time are installed",
-    category="python", level="static", severity="error", impact="install",
+    category="python", level="dynamic", severity="error", impact="install",
     rationale="Odoo imports the addon package before installing it. An absolute "
     "import of a package this Python cannot find, at module level and outside a "
     "try/except ImportError, raises ModuleNotFoundError: the registry load stops and "
-    "the install fails. Declared external dependencies are MAN009's business; the "
-    "package is looked up (importlib.util.find_spec on its top-level name) in the "
-    "interpreter running the validation, never imported.",
+    "the install fails. Declared external dependencies are MAN009's business. Like "
+    "MAN009 it asks the server's interpreter, so it runs at the dynamic level (the "
+    "static level reads files only): the package is looked up with "
+    "importlib.util.find_spec on its top-level name, never imported.",
     bad="import phonenumbers   # not installed, not in external_dependencies",
     good="'external_dependencies': {'python': ['phonenumbers']}, and the package "
     "installed where Odoo runs",
