@@ -4,7 +4,8 @@
 Two passes over a pool of forked workers:
 
 1. every Python file the run needs is summarized into the parse cache, one
-   module per task, largest first, so no two workers parse the same file;
+   module per task, the most depended-upon first, so no two workers parse the
+   same file;
 2. the modules are validated in small contiguous slices of the sorted names
    (the l10n_* and website_* families share their closures and stay
    together); each worker keeps what it read for its next slice.
@@ -16,7 +17,6 @@ database connections) validate in their own process instead.
 
 import gc
 import multiprocessing
-import os
 import tempfile
 
 from .facts import StaticFacts
@@ -59,13 +59,17 @@ def _validate(names):
     return done
 
 
-def python_bytes(source):
-    """Rough parsing cost of a module: the size of its Python files."""
-    total = 0
-    for folder, dirs, files in os.walk(source.path):
-        dirs[:] = [d for d in dirs if d not in ("static", "node_modules", "__pycache__", ".git")]
-        total += sum(os.path.getsize(os.path.join(folder, f)) for f in files if f.endswith(".py"))
-    return total
+def dependents_count(facts, names):
+    """``{module: how many of ``names`` need it}``: a free proxy of a module's size.
+
+    Big modules (base, web, mail, account...) are the ones most others depend on;
+    parsing them first keeps a large one from being the last task of the pass.
+    """
+    counts = {}
+    for name in names:
+        for dep in facts.scope(name):
+            counts[dep] = counts.get(dep, 0) + 1
+    return counts
 
 
 def validate_in_processes(modules, facts, rules, jobs, cache_directory=None):
@@ -74,7 +78,8 @@ def validate_in_processes(modules, facts, rules, jobs, cache_directory=None):
     needed = sorted({dep for name in names for dep in facts.scope(name)})
     catalog = facts.catalog
     needed = [name for name in needed if catalog.get(name) is not None]
-    needed.sort(key=lambda name: python_bytes(catalog.get(name)), reverse=True)
+    weight = dependents_count(facts, names)
+    needed.sort(key=lambda name: weight.get(name, 0), reverse=True)
     ordered = sorted(names)
     size = max(1, -(-len(ordered) // (jobs * SLICES_PER_JOB)))
     slices = [ordered[start:start + size] for start in range(0, len(ordered), size)]
