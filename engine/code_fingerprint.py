@@ -45,6 +45,12 @@ def _files(root):
             yield os.path.relpath(full, root).replace(os.sep, "/")
 
 
+# Translations are read by no rule of the engine (custom rules, which may read
+# anything, are never cached): a stamp need not stat the thousands of .po files.
+# A rule that comes to read them must take them out of here.
+STAMP_IGNORED = (*IGNORED_SUFFIXES, ".po", ".pot")
+
+
 def folder_stamp(module_path):
     """``(stamp, newest mtime in ns)``: paths, sizes and modification times only.
 
@@ -72,7 +78,7 @@ def _stat_files(folder, prefix, entries):
                 if entry.is_dir(follow_symlinks=False):
                     if name not in IGNORED_DIRS:
                         _stat_files(entry.path, f"{prefix}{name}/", entries)
-                elif (entry.is_file(follow_symlinks=False) and not name.endswith(IGNORED_SUFFIXES)
+                elif (entry.is_file(follow_symlinks=False) and not name.endswith(STAMP_IGNORED)
                         and not name.startswith(".#")):
                     stat = entry.stat(follow_symlinks=False)
                     entries.append((prefix + name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
