@@ -1,7 +1,7 @@
 /** @odoo-module **/
 // License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import {registry} from "@web/core/registry";
-import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
+import {openWizardWithCleanExample} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 /**
  * A run's life without a reload: queued from the wizard, Process now, its
@@ -24,22 +24,7 @@ registry.category("web_tour.tours").add("module_validator_run_life_tour", {
                 window.__mvRunLifeTour = true;
             },
         },
-        ...openValidatorApp(),
-        {
-            content: "Open the validation wizard",
-            trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_launch']",
-            run: "click",
-        },
-        {
-            content: "Search a module by name",
-            trigger: ".modal .o_field_widget[name='module_ids'] input",
-            run: "edit Example: Clean",
-        },
-        {
-            content: "Pick it",
-            trigger: ".o-autocomplete--dropdown-menu a:contains('Example: Clean')",
-            run: "click",
-        },
+        ...openWizardWithCleanExample(),
         {
             content: "Choose the bulletproof level (queued in the background)",
             trigger: ".modal .o_field_widget[name='level'] input[data-value='bulletproof']",

@@ -1,27 +1,12 @@
 /** @odoo-module **/
 // License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import {registry} from "@web/core/registry";
-import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
+import {openWizardWithCleanExample} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 registry.category("web_tour.tours").add("module_validator_tour", {
     url: "/odoo",
     steps: () => [
-        ...openValidatorApp(),
-        {
-            content: "Open the validation wizard",
-            trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_launch']",
-            run: "click",
-        },
-        {
-            content: "Search a module by name",
-            trigger: ".modal .o_field_widget[name='module_ids'] input",
-            run: "edit Example: Clean",
-        },
-        {
-            content: "Pick it",
-            trigger: ".o-autocomplete--dropdown-menu a:contains('Example: Clean')",
-            run: "click",
-        },
+        ...openWizardWithCleanExample(),
         {
             content: "Validate",
             trigger: ".modal button[name='action_run']",

@@ -16,3 +16,25 @@ export function openValidatorApp() {
         },
     ];
 }
+
+// The validation wizard, opened from the menu, with the example module picked.
+export function openWizardWithCleanExample() {
+    return [
+        ...openValidatorApp(),
+        {
+            content: "Open the validation wizard",
+            trigger: ".o_main_navbar [data-menu-xmlid='module_validator.menu_module_validator_launch']",
+            run: "click",
+        },
+        {
+            content: "Search a module by name",
+            trigger: ".modal .o_field_widget[name='module_ids'] input",
+            run: "edit Example: Clean",
+        },
+        {
+            content: "Pick it",
+            trigger: ".o-autocomplete--dropdown-menu a:contains('Example: Clean')",
+            run: "click",
+        },
+    ];
+}
