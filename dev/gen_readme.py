@@ -17,6 +17,7 @@ SECTIONS = (  # (fragment, title); the order a newcomer reads them in
     ("DESCRIPTION", None),
     ("INSTALL", "Set up, run and test"),
     ("USAGE", "Usage"),
+    ("API", "Validation service (HTTP API) and its client"),
     ("PROFILES", "Profiles, regressions and waivers"),
     ("DEPLOYMENTS", "Deployments and metrics"),
     ("DASHBOARD", "Dashboard"),

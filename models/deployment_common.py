@@ -25,6 +25,7 @@ ORIGIN_SELECTION = [
     ("auto", "Recorded by Odoo"),
     ("cli", "Command line"),
     ("manual", "By hand"),
+    ("api", "HTTP API"),
 ]
 FAILED_OUTCOMES = ("failure", "rolled_back")
 ENVIRONMENT_PARAM = "module_validator.environment"

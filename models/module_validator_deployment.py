@@ -182,30 +182,40 @@ class ModuleValidatorDeployment(models.Model):
 
     # -- recording -----------------------------------------------------------
     @api.model
-    def _module_lines(self, names, extra_paths=()):
+    def _module_lines(self, names, extra_paths=(), given=None):
         """Line values (module, version, fingerprint) for ``names`` as found on
-        ``extra_paths`` and this server's addons path; unknown names raise."""
+        ``extra_paths`` and this server's addons path; unknown names raise.
+
+        ``given`` maps names to ``(version, fingerprint)`` the caller knows (a
+        deployment made elsewhere, reported over the API): they win over the
+        addons path, and such modules need not be on it."""
+        given = given or {}
         addons_paths, core_paths = discovery.odoo_paths()
         catalog = discovery.discover([*extra_paths, *addons_paths], core_paths=core_paths)
         modules, unknown = discovery.select(catalog, names)
+        unknown = [name for name in unknown if name not in given]
         if unknown:
             raise UserError(self.env._(
                 "Modules not found on the addons path: %(names)s", names=", ".join(unknown),
             ))
-        return [
-            {
-                "module_name": module.name,
-                "version": full_version(module.version),
-                "code_fingerprint": code_fingerprint(module.path),
-            }
-            for module in modules
-        ]
+        found = {module.name: module for module in modules}
+        lines = []
+        for name in sorted(set(found) | (set(names) & set(given))):
+            version, fingerprint = given.get(name, ("", ""))
+            module = found.get(name)
+            lines.append({
+                "module_name": name,
+                "version": full_version(version or (module.version if module else "")),
+                "code_fingerprint": fingerprint or (code_fingerprint(module.path) if module else ""),
+            })
+        return lines
 
     @api.model
     def _record_deployment(self, names, *, outcome="success", environment=None, target=None,
-                           error_message=None, extra_paths=(), origin="cli"):
-        """Record a deployment of ``names`` with the code on the addons path;
-        returns the deployment. Bad input raises a UserError that says why."""
+                           error_message=None, extra_paths=(), origin="cli", given=None):
+        """Record a deployment of ``names`` with the code on the addons path
+        (or as ``given``, see ``_module_lines``); returns the deployment. Bad
+        input raises a UserError that says why."""
         names = [name.strip() for name in names if name and name.strip()]
         if not names:
             raise UserError(self.env._("Give at least one module."))
@@ -216,7 +226,7 @@ class ModuleValidatorDeployment(models.Model):
             raise UserError(self.env._("Unknown environment %(environment)r: use %(choices)s.",
                                        environment=environment,
                                        choices=", ".join(dict(ENVIRONMENT_SELECTION))))
-        lines = self._module_lines(list(dict.fromkeys(names)), extra_paths)
+        lines = self._module_lines(list(dict.fromkeys(names)), extra_paths, given=given)
         now = fields.Datetime.now()
         return self.create({
             "environment": environment or self._default_environment(),
