@@ -4,7 +4,7 @@
     "name": "Module Validator",
     "summary": "Tells, before you deploy, whether your modules will install, "
     "upgrade and run",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Extra Tools",
     "website": "https://github.com/module-validator/module_validator",
     "author": "module_validator authors",

@@ -207,6 +207,36 @@ mv_anchors_venv() {
     fi
 }
 
+# OCA addons the project's optional glue needs (addons/), from their PyPI
+# wheels, pinned; unpacked once into the per-user cache. Not on the main
+# addons path: only the tests and benchmarks of the glue addons use them.
+MV_OCA_PINS="odoo-addon-queue_job==18.0.4.1.2.2"
+mv_oca_addons() {
+    MV_OCA_ADDONS="$MV_CACHE/oca-addons/$(echo "$MV_OCA_PINS" | sha256sum | cut -c1-12)"
+    if [ ! -f "$MV_OCA_ADDONS/.complete" ]; then
+        mv_log "fetching OCA addons for the glue addons: $MV_OCA_PINS"
+        rm -rf "$MV_OCA_ADDONS" && mkdir -p "$MV_OCA_ADDONS/wheels"
+        # shellcheck disable=SC2086
+        "$MV_PYTHON" -m pip download -q --no-deps --only-binary=:all: -d "$MV_OCA_ADDONS/wheels" $MV_OCA_PINS \
+            || { mv_log "WARNING: could not fetch $MV_OCA_PINS (no network?)"; return 0; }
+        "$MV_PYTHON" - "$MV_OCA_ADDONS" <<'PY'
+import pathlib, sys, zipfile
+target = pathlib.Path(sys.argv[1])
+for wheel in (target / "wheels").glob("*.whl"):
+    with zipfile.ZipFile(wheel) as archive:
+        for member in archive.namelist():
+            parts = member.split("/")
+            # Only the addon folders: odoo/addons/<name>/..., never a path that climbs out.
+            if parts[:2] == ["odoo", "addons"] and len(parts) > 3 and ".." not in parts:
+                destination = target.joinpath(*parts[2:])
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(archive.read(member))
+PY
+        touch "$MV_OCA_ADDONS/.complete"
+    fi
+    export MV_OCA_ADDONS
+}
+
 mv_odoo() {
     "$MV_PYTHON" "$MV_ODOO_SRC/odoo-bin" --addons-path="$MV_ADDONS_PATH" "$@"
 }
@@ -219,4 +249,5 @@ mv_setup() {
     mv_postgres
     mv_link_addon
     mv_config
+    mv_oca_addons
 }

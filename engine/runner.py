@@ -159,6 +159,26 @@ def _demo_paths(ctx):
     return frozenset(relative for relative, keys in kinds.items() if keys == {"demo"})
 
 
+def worker_lost(name, module, attempts):
+    """The report of a module whose workers stopped ``attempts`` times before
+    storing it (killed, out of memory, past the server's time limit):
+    an internal error (MV001), so the rest of the run completes."""
+    if module is None:
+        report = ModuleReport(name, "", "", "")
+    else:
+        report = ModuleReport(module.name, module.path, module.origin, module.version)
+    message = (f"Not validated: the worker validating this module stopped {attempts} times "
+               "before it could store a result (killed, out of memory, or past the server's "
+               "time limit); the other modules of the run were validated.")
+    report.findings.append(Finding(
+        rule=INTERNAL_ERROR, severity=RULES[INTERNAL_ERROR].severity, module=name,
+        path="", line=None, message=message,
+        fingerprint=fingerprint(INTERNAL_ERROR, name, "", "worker-lost"),
+        impact=RULES[INTERNAL_ERROR].impact,
+    ))
+    return report
+
+
 def budget_exhausted(module):
     """The report of a module left unvalidated when the time budget ran out."""
     report = ModuleReport(module.name, module.path, module.origin, module.version)

@@ -3,6 +3,8 @@
 import logging
 import time
 
+from psycopg2 import errors as pg_errors
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
@@ -94,7 +96,11 @@ class ModuleValidatorRun(models.Model):
         help="Bulletproof level: also run each module's tests (--test-enable).",
     )
     extra_paths = fields.Text(readonly=True, help="Addons folders scanned besides the server's.")
-    pending_modules = fields.Text(readonly=True, help="Modules a queued run has still to rehearse.")
+    item_ids = fields.One2many("module.validator.run.item", "run_id", string="Work items", readonly=True)
+    pending_modules = fields.Text(
+        compute="_compute_pending_modules",
+        help="Modules a background run has still to validate, comma-separated.",
+    )
     module_total = fields.Integer(string="Modules to validate", readonly=True)
     progress = fields.Char(compute="_compute_progress")
     progress_percent = fields.Float(
@@ -167,6 +173,12 @@ class ModuleValidatorRun(models.Model):
             else:
                 run.started_by = run.user_id.name
 
+    @api.depends("item_ids.state", "item_ids.module_name")
+    def _compute_pending_modules(self):
+        for run in self:
+            run.pending_modules = ",".join(
+                item.module_name for item in run.item_ids if item.state in ("pending", "processing"))
+
     @api.depends("result_ids", "module_total")
     def _compute_progress(self):
         for run in self:
@@ -226,8 +238,8 @@ class ModuleValidatorRun(models.Model):
             return run, None
         run.module_total = len(modules)
         if background:
-            run.write({"state": "queued", "pending_modules": ",".join(m.name for m in modules)})
-            self.env.ref("module_validator.ir_cron_module_validator_process_queue")._trigger()
+            run.state = "queued"
+            run._create_items(modules)._dispatch()
             return run, None
         try:
             # Rules are isolated from each other (engine/runner.py); should the
@@ -312,37 +324,114 @@ class ModuleValidatorRun(models.Model):
     def _extra_path_list(self):
         return [path for path in (self.extra_paths or "").splitlines() if path]
 
+    # -- the embedded executor: the queue's scheduled actions ------------------
+    @api.model
+    def _queue_crons(self):
+        """The queue's scheduled actions: the shipped one and its copies, one per
+        parallel cron worker (Odoo runs each scheduled action in one worker at
+        a time, so parallel cron workers need as many actions)."""
+        main = self.env.ref("module_validator.ir_cron_module_validator_process_queue").sudo()
+        copies = main.with_context(active_test=False).search([
+            ("id", "!=", main.id), ("model_id", "=", main.model_id.id), ("code", "=", main.code),
+        ], order="id")
+        return main | copies
+
+    @api.model
+    def _set_cron_workers(self, count):
+        """Keep ``count`` (at least 1) queue scheduled actions."""
+        count = max(1, count or 1)
+        crons = self._queue_crons()
+        for number in range(len(crons) + 1, count + 1):
+            crons |= crons[0].copy({"name": self.env._(
+                "%(name)s (worker %(number)s)", name=crons[0].name, number=number), "active": True})
+        crons[count:].unlink()
+        crons[:count].write({"active": True})
+
+    @api.model
+    def _trigger_queue(self, at=None):
+        """Wake every queue scheduled action (now, or at ``at``)."""
+        for cron in self._queue_crons().filtered("active"):
+            cron._trigger(at)
+
+    def _create_items(self, modules):
+        """One work item per module, at this run's level, in the order given."""
+        self.ensure_one()
+        # Items are the queue's bookkeeping: users read them, only workers change them.
+        return self.env["module.validator.run.item"].sudo().create([
+            {"run_id": self.id, "module_name": module.name, "level": self.level, "sequence": sequence}
+            for sequence, module in enumerate(modules)
+        ])
+
     @api.model
     def _cron_process_queue(self):
-        """Rehearse the next module of the oldest queued run (one per call).
+        """The embedded executor: validate the next work item, any run's.
 
         The cron runner commits after each call and calls again while
-        ``remaining`` is positive, so progress shows on the run as it goes and
-        several cron workers share the queue without taking the same run.
-        """
-        self.flush_model(["state", "pending_modules"])
-        self.env.cr.execute(
-            "SELECT id FROM module_validator_run WHERE state IN ('queued', 'running') "
-            "AND COALESCE(pending_modules, '') != '' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
-        )
-        row = self.env.cr.fetchone()
-        if not row:
+        ``remaining`` is positive; claims are committed as they are made, so
+        several cron workers share the queue without taking the same item.
+        Returns the run whose item was processed, or False."""
+        self._finish_complete_runs()
+        Item = self.env["module.validator.run.item"]
+        if Item._executor() != "cron":
+            # Another executor (queue_job) processes items; this call only
+            # closes runs and hands back items that lost their worker.
+            Item._dispatch_claimable()
             return False
-        run = self.browse(row[0])
-        if not run.date_processing:
-            run.date_processing = fields.Datetime.now()
-        name, *rest = run.pending_modules.split(",")
-        catalog = run._build_catalog(run._extra_path_list())
-        modules, _problem = validation.select_modules(catalog, ValidationRequest(names=(name,)))
-        # The time budget counts from the run's start, across cron calls.
-        elapsed = (fields.Datetime.now() - run.date_start).total_seconds()
-        run._store_modules(run._validate_modules(catalog, modules, started=time.monotonic() - elapsed))
-        run.write({"state": "running", "pending_modules": ",".join(rest)})
-        if not rest:
-            run._finish((fields.Datetime.now() - run.date_start).total_seconds())
-        self.env["ir.cron"]._notify_progress(done=1, remaining=len(rest))
+        item = Item._claim(self.env.cr)
+        if not item:
+            return False
+        item._validate_and_store()
+        run = item.run_id
+        self.env["module.validator.run.item"].flush_model(["state"])
+        self.env.cr.execute(
+            "SELECT count(*) FROM module_validator_run_item WHERE state = 'pending'")
+        self.env["ir.cron"]._notify_progress(done=1, remaining=self.env.cr.fetchone()[0])
         run._send_update()
         return run
+
+    @api.model
+    def _finish_complete_runs(self):
+        """Finish the runs whose items are all final but that nobody closed.
+
+        Two workers storing a run's last two items at once each see the
+        other's item unfinished; the next call of the queue closes the run."""
+        self.env["module.validator.run.item"].flush_model(["state"])
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            "SELECT run.id FROM module_validator_run run"
+            " WHERE run.state IN ('queued', 'running')"
+            "   AND EXISTS (SELECT 1 FROM module_validator_run_item item WHERE item.run_id = run.id)"
+            "   AND NOT EXISTS (SELECT 1 FROM module_validator_run_item item"
+            "                   WHERE item.run_id = run.id AND item.state IN ('pending', 'processing'))"
+        )
+        for run in self.browse([row[0] for row in self.env.cr.fetchall()]):
+            run._finish_if_complete()
+
+    def _finish_if_complete(self):
+        """Close this run when its last item is final; True when it is closed.
+
+        The run's row is updated under a savepoint that gives way to another
+        worker updating it at the same time: that worker, or the queue's
+        next call, closes the run."""
+        self.ensure_one()
+        items = self.item_ids
+        if any(item.state in ("pending", "processing") for item in items):
+            if not items.filtered(lambda item: item.state == "pending"):
+                # Others still process; make sure somebody looks again soon.
+                self._trigger_queue()
+            return False
+        if self.state not in ("queued", "running"):
+            return True
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "SELECT id FROM module_validator_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id])
+                self._finish((fields.Datetime.now() - self.date_start).total_seconds(), notify=False)
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            self._trigger_queue()
+            return False
+        self._announce_finish()
+        return True
 
     # -- storing results -------------------------------------------------------
     def _store_modules(self, report):
@@ -392,7 +481,21 @@ class ModuleValidatorRun(models.Model):
         self.env["module.validator.result"].create(result_values)
         # Counters follow the modules stored so far, so a run in progress
         # never shows 0 errors next to failed modules.
-        self.write(self._totals())
+        self._write_run_row(self._totals())
+
+    def _write_run_row(self, values):
+        """Write ``values`` on this run unless another worker updates its row
+        right now (then that worker's write, or the run's finish, carries the
+        counters); True when written."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "SELECT id FROM module_validator_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id])
+                self.write(values)
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            return False
+        return True
 
     def _previous_profile_run(self):
         """The profile's latest finished run before this one (regressions compare with it)."""
@@ -430,8 +533,12 @@ class ModuleValidatorRun(models.Model):
             "fixed_fingerprints": "\n".join(fixed),
         }
 
-    def _finish(self, duration):
-        """Close the run: totals and verdict from its stored module results."""
+    def _finish(self, duration, notify=True):
+        """Close the run: totals and verdict from its stored module results.
+
+        ``notify`` False leaves telling people to ``_announce_finish``, for a
+        caller that closes the run under a savepoint (whose flush would send
+        the messages before the savepoint is known to hold)."""
         self.ensure_one()
         results = self.result_ids
         self.write(dict(self._regression_values(), **self._totals(), **{
@@ -439,6 +546,12 @@ class ModuleValidatorRun(models.Model):
             "verdict": "fail" if "fail" in results.mapped("verdict") else "pass",
             "duration": duration,
         }))
+        if notify:
+            self._announce_finish()
+
+    def _announce_finish(self):
+        """The finished run's profile, and the user of a background run, learn its outcome."""
+        self.ensure_one()
         if self.profile_id:
             self.profile_id._notify_run(self)
         if self.date_processing:
@@ -497,7 +610,7 @@ class ModuleValidatorRun(models.Model):
         self.ensure_one()
         if self.state not in ("queued", "running"):
             raise UserError(self.env._("Only a queued run can be processed."))
-        self.env.ref("module_validator.ir_cron_module_validator_process_queue").sudo()._trigger()
+        self._trigger_queue()
         return {
             "type": "ir.actions.client", "tag": "display_notification",
             "params": {
@@ -515,16 +628,13 @@ class ModuleValidatorRun(models.Model):
         for run in self:
             if run.state not in ("queued", "running"):
                 raise UserError(self.env._("Only a queued or running run can be cancelled."))
-            # The queue holds the run's row while it validates one of its modules.
-            self.env.cr.execute(
-                "SELECT id FROM module_validator_run WHERE id = %s FOR UPDATE SKIP LOCKED", [run.id])
-            if not self.env.cr.fetchone():
-                raise UserError(self.env._(
-                    "The queue is validating a module of %(run)s right now; cancel it again "
-                    "in a moment.", run=run.name))
+            # A module a worker validates right now is dropped when it ends:
+            # storing checks that the run still runs.
+            run.item_ids.sudo().filtered(lambda item: item.state in ("pending", "processing")).write(
+                {"state": "cancelled"})
             started = run.date_start or fields.Datetime.now()
             run.write(dict(run._totals(), **{
-                "state": "cancelled", "pending_modules": "",
+                "state": "cancelled",
                 "duration": (fields.Datetime.now() - started).total_seconds(),
                 "error_message": self.env._(
                     "Cancelled by %(user)s after %(done)s of %(total)s module(s).",

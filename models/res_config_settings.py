@@ -44,6 +44,18 @@ class ResConfigSettings(models.TransientModel):
         help="Seconds one install or upgrade rehearsal may take at the bulletproof level. "
         f"0: the ODOO_VALIDATION_TIMEOUT environment variable, else {DEFAULT_TIMEOUT_S}.",
     )
+    validator_item_timeout = fields.Integer(
+        string="Work item timeout (s)", config_parameter="module_validator.item_timeout",
+        help="How long a worker may hold one module of a background run before another worker "
+        "takes it over, when the first cannot be seen to have died (it runs on another host). "
+        "0 means 3600 seconds. Keep it above the rehearsal timeout.",
+    )
+    validator_cron_workers = fields.Integer(
+        string="Parallel cron workers",
+        help="Modules of background runs validated at once by the scheduled actions (one "
+        "scheduled action per worker). The server needs as many cron threads or workers "
+        "(--max-cron-threads). With queue_job, its channel capacity applies instead.",
+    )
     validator_rehearsal_parallel = fields.Integer(
         string="Parallel rehearsals", config_parameter="module_validator.rehearsal_parallel",
         help="Modules rehearsed at once at the bulletproof level; each one runs its own Odoo "
@@ -51,12 +63,47 @@ class ResConfigSettings(models.TransientModel):
         "one per processor core.",
     )
     validator_template_count = fields.Integer(string="Cached template databases", readonly=True)
+    # -- validation API (controllers/api.py) --------------------------------------
+    validator_api_bulletproof_uploads = fields.Boolean(
+        string="Bulletproof for uploads", config_parameter="module_validator.api_bulletproof_uploads",
+        help="Let API clients validate uploaded addons at the bulletproof level, which installs "
+        "them (runs their code) in scratch databases. Off: static and dynamic only.",
+    )
+    validator_api_max_upload_mb = fields.Integer(
+        string="Largest upload (MiB)", config_parameter="module_validator.api_max_upload_mb",
+        help="Size of an uploaded zip. 0 means 20 MiB.",
+    )
+    validator_api_max_unpacked_mb = fields.Integer(
+        string="Largest unpacked upload (MiB)", config_parameter="module_validator.api_max_unpacked_mb",
+        help="Size of an uploaded zip's files once unpacked. 0 means 100 MiB.",
+    )
+    validator_api_max_files = fields.Integer(
+        string="Most files per upload", config_parameter="module_validator.api_max_files",
+        help="Entries in an uploaded zip. 0 means 5000.",
+    )
+    validator_api_max_ratio = fields.Integer(
+        string="Highest compression ratio", config_parameter="module_validator.api_max_ratio",
+        help="How many times a file, or the whole upload, may inflate (zip bombs). 0 means 100.",
+    )
+    validator_api_runs_per_key = fields.Integer(
+        string="Runs at once per API key", config_parameter="module_validator.api_runs_per_key",
+        help="An API key's runs validated at the same time; later ones wait. 0 means 2.",
+    )
+    validator_api_queue_per_key = fields.Integer(
+        string="Waiting runs per API key", config_parameter="module_validator.api_queue_per_key",
+        help="Runs of one API key that may wait for a slot; past this the API answers 429. 0 means 20.",
+    )
 
     @api.model
     def get_values(self):
         values = super().get_values()
         values["validator_template_count"] = len(self._validator_templates() or [])
+        values["validator_cron_workers"] = len(self.env["module.validator.run"]._queue_crons())
         return values
+
+    def set_values(self):
+        super().set_values()
+        self.env["module.validator.run"]._set_cron_workers(self.validator_cron_workers)
 
     @staticmethod
     def _validator_templates():

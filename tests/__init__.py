@@ -29,9 +29,12 @@ from . import test_rules_contract
 from . import test_upgrade_live
 from . import test_rehearsal_module_list
 from . import test_run_progress
+from . import test_work_items
+from . import test_queue_job_glue
 from . import test_run_life_tour
 from . import test_thread_safety
 from . import test_engine_cache
 from . import test_sarif
 from . import test_hooks
 from . import test_process_variables
+from . import test_api

@@ -67,11 +67,13 @@ def subprocess_env(extra_env=None):
     return env
 
 
-def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra_env=None, cwd=None):
+def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra_env=None, cwd=None,
+             stdin_text=None):
     """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup.
 
     ``addons_path`` goes before the command, as the README says; the
     configuration file (``-c``) given after it holds this server's path too.
+    ``stdin_text`` is what the process reads (``odoo-bin shell`` runs it).
     """
     addons_path = addons_path or config["addons_path"]
     line = [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", command]
@@ -80,5 +82,5 @@ def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra
     line += ["--log-level=warn", *args]
     if database:
         line += ["-d", database]
-    return subprocess.run(line, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run(line, capture_output=True, text=True, timeout=timeout, input=stdin_text,
                           env=subprocess_env(extra_env), cwd=cwd, check=False)

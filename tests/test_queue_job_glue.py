@@ -1,0 +1,46 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The queue_job glue addon, installed for real with OCA's queue_job in a scratch database."""
+
+import os
+import re
+import socket
+import subprocess
+import unittest
+import uuid
+
+from odoo.tests import tagged
+from odoo.tools import config
+
+from .common import ValidatorCase, odoo_bin
+
+GLUE_FOLDER = os.path.join(os.path.dirname(os.path.dirname(__file__)), "addons")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestQueueJobGlue(ValidatorCase):
+    def test_glue_installs_with_queue_job_and_its_tests_pass(self):
+        oca = os.environ.get("MV_OCA_ADDONS", "")
+        if not os.path.isdir(os.path.join(oca, "queue_job")):
+            raise unittest.SkipTest("queue_job is not fetched (dev/env.sh mv_oca_addons: no network)")
+        database = f"mv_qj_{uuid.uuid4().hex[:8]}"
+        self.addCleanup(subprocess.run, ["dropdb", "--if-exists", database], check=False,
+                        capture_output=True)
+        addons_path = ",".join([config["addons_path"], GLUE_FOLDER, oca])
+        # auto_install: installing module_validator and queue_job brings the glue.
+        done = odoo_bin(
+            "server", "-i", "module_validator,queue_job", "--without-demo=all",
+            "--test-enable", "--test-tags", "/module_validator_queue_job", "--stop-after-init",
+            "--log-level=test", f"--http-port={free_port()}", database=database,
+            addons_path=addons_path, timeout=900)
+        log = done.stdout + done.stderr
+        self.assertIn("Starting TestQueueJobExecutor", log, log[-3000:])
+        self.assertNotRegex(log, r"(ERROR|FAIL): TestQueueJobExecutor")
+        totals = re.findall(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", log)
+        self.assertEqual(totals, [("0", "0", "5")], log[-3000:])
+        self.assertEqual(done.returncode, 0, log[-3000:])
