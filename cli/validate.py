@@ -33,6 +33,16 @@ _logger = logging.getLogger(__name__)
 EXIT_PASS, EXIT_FINDINGS = 0, 1
 
 
+def report_file(value):
+    """``FORMAT:FILE`` for ``--report``: one more rendering of the same report."""
+    format_name, _sep, path = value.partition(":")
+    if format_name not in RENDERERS or not path:
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: expected FORMAT:FILE with FORMAT one of {', '.join(sorted(RENDERERS))}"
+        )
+    return format_name, path
+
+
 def build_parser(prog):
     parser = argparse.ArgumentParser(
         prog=prog, add_help=False,
@@ -65,6 +75,10 @@ def build_parser(prog):
                      "else the profile's time budget")
     how.add_argument("--format", choices=sorted(RENDERERS), default="text")
     how.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    how.add_argument("--report", action="append", default=[], type=report_file,
+                     metavar="FORMAT:FILE",
+                     help="also write the report in FORMAT to FILE, from the same run; "
+                     "repeatable (CI: --report sarif:results.sarif --report junit:results.xml)")
     how.add_argument("--fail-on", choices=("error", "warning"), default=None,
                      help="default: error, or the profile's fail-on")
     how.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -122,6 +136,9 @@ class Validate(ValidatorCommand):
                                      "add -d DATABASE")
                 report = self._run_levels(plan, request,
                                           lambda request: self._run_without_database(request, options))
+        for format_name, path in options.report:
+            Path(path).write_text(RENDERERS[format_name](report), encoding="utf-8")
+            _logger.info("%s report written to %s", format_name, path)
         output = RENDERERS[options.format](report)
         if options.output:
             Path(options.output).write_text(output, encoding="utf-8")
