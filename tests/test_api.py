@@ -25,7 +25,7 @@ import jsonschema
 from lxml import etree
 
 from odoo import SUPERUSER_ID, api
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
 
 from ..engine.code_fingerprint import code_fingerprint
 from ..models.module_validator_run_api import uploads_root
@@ -323,6 +323,10 @@ class TestApi(ApiCase):
             ("mvt_api_marker/setup.py", writer),
             ("mvt_api_marker/tests/__init__.py", writer),
         ])
+        # The detector works: running the code does write the marker.
+        subprocess.run([sys.executable, "-c", writer.decode()], check=True)
+        self.assertTrue(os.path.exists(marker))
+        os.remove(marker)
         for level in ("static", "dynamic"):
             response = self.post_zip(data, level=level)
             self.assertEqual(response.status_code, 202, response.text)
@@ -420,6 +424,52 @@ class TestApi(ApiCase):
         self.assertError(self.call("POST", f"{BASE}/deployments", self.key,
                                    json={"modules": [{"name": "base_setup"}], "outcome": "great"}), 422)
         self.assertError(self.call("POST", f"{BASE}/deployments", self.outsider_key, json=payload), 403)
+
+
+@tagged("post_install", "-at_install")
+class TestUpload(BaseCase):
+    """service/upload.py alone: what the HTTP tests do not reach."""
+
+    def extract(self, entries, limits=upload.Limits()):
+        folder = tempfile.mkdtemp(prefix="mv_upload_unit_")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        return folder, upload.extract(io.BytesIO(make_zip(entries)), folder, limits)
+
+    def assertRefused(self, entries, status, code, limits=upload.Limits()):
+        with self.assertRaises(upload.Refused) as caught:
+            self.extract(entries, limits)
+        self.assertEqual((caught.exception.status, caught.exception.code), (status, code), caught.exception)
+
+    def test_a_valid_archive_is_unpacked_privately(self):
+        xlsx = make_zip([("[Content_Types].xml", b"<Types/>")])  # office documents are zip files
+        folder, names = self.extract([("m/__manifest__.py", MANIFEST), ("m/report/template.xlsx", xlsx),
+                                      ("n/__manifest__.py", MANIFEST), ("n/./models//a.py", b"")])
+        self.assertEqual(names, ["m", "n"])
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(folder, "m", "report")).st_mode), 0o700)
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(folder, "m", "__manifest__.py")).st_mode), 0o600)
+        self.assertTrue(os.path.isfile(os.path.join(folder, "n", "models", "a.py")))
+
+    def test_refusals(self):
+        # zipfile writes no encrypted entry: set the flag in the headers by hand.
+        data = bytearray(make_zip([("m/__manifest__.py", MANIFEST)]))
+        data[data.index(b"PK\x03\x04") + 6] |= 0x1
+        data[data.index(b"PK\x01\x02") + 8] |= 0x1
+        folder = tempfile.mkdtemp(prefix="mv_upload_unit_")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        with self.assertRaises(upload.Refused) as caught:
+            upload.extract(io.BytesIO(bytes(data)), folder)
+        self.assertEqual(caught.exception.code, "encrypted")
+        self.assertRefused([("m/__manifest__.py", MANIFEST), ("m/a", b"x"), ("m/a/b", b"y")], 422, "duplicate_name")
+        self.assertRefused([("m/__manifest__.py", MANIFEST), ("m/a\x01b", b"x")], 422, "bad_name")
+        self.assertRefused([("m\\..\\..\\x.py", b"x")], 422, "path_traversal")
+        self.assertRefused([("My-Module/__manifest__.py", MANIFEST)], 422, "bad_module_name")
+        self.assertRefused([("__manifest__.py", MANIFEST)], 422, "no_module")
+        small = upload.Limits(max_compressed=10_000, max_uncompressed=50_000, max_files=3, max_ratio=10)
+        self.assertRefused([("m/__manifest__.py", MANIFEST), ("m/z", b"z" * 200_000)], 413, "compression_ratio", small)
+        self.assertRefused([("m/__manifest__.py", MANIFEST), ("m/r", os.urandom(60_000))], 413, "archive_too_large",
+                           upload.Limits(max_compressed=50_000))
+        self.assertRefused([("m/__manifest__.py", MANIFEST)] + [(f"m/{i}", b"") for i in range(3)], 413,
+                           "too_many_files", small)
 
 
 @tagged("post_install", "-at_install")
