@@ -38,3 +38,6 @@ from . import test_sarif
 from . import test_hooks
 from . import test_process_variables
 from . import test_api
+from . import test_ci_templates
+from . import test_testing_helper
+from . import test_pytest_odoo
