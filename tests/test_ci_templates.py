@@ -11,10 +11,8 @@ are given by the test. The steps that set something up are guarded by what is
 already there; the test points them at this server's Odoo 18.0 source, its
 Python and its database (the suite's own, where module_validator is installed),
 through the very variables the templates declare, and checks that they say
-they skip. The bulletproof level that the default branch asks for is proved
-requested (the report's note) but run as dynamic with ODOO_SKIP_BULLETPROOF,
-which the templates declare: a real bulletproof run installs each addon
-twice, and tests/test_bulletproof.py covers that level.
+they skip. On the default branch the clean addon is really installed, twice
+(the bulletproof level), in scratch databases.
 """
 
 import json
@@ -257,18 +255,16 @@ class TestCiTemplates(TransactionCase):
         self.assertRegex(validate.stdout, r"FAIL: 2 module\(s\) validated at the dynamic level")
         self.assert_reports(broken=True)
 
-        # The broken addon removed, on the default branch: bulletproof asked
-        # for, run as dynamic (ODOO_SKIP_BULLETPROOF, declared by the template).
+        # The broken addon removed, on the default branch: the bulletproof
+        # level installs the clean one for real, and the job passes.
         self.git("rm", "-q", "-r", "mvt_py001")
         self.git("commit", "-q", "-m", "drop the broken addon")
-        clean = self.run_job("github clean", steps, self.github_environment("main", ODOO_SKIP_BULLETPROOF="1"))
+        clean = self.run_job("github clean", steps, self.github_environment("main"))
         self.assert_setup_skipped(clean)
         validate = clean["Validate the addons"]
         self.assertEqual(validate.returncode, 0, validate.stdout + validate.stderr)
         self.assertIn("Validating 1 addon(s) at the bulletproof level", validate.stdout)
-        self.assertIn("the bulletproof level requested (ODOO_VALIDATION_LEVEL=bulletproof) ran as dynamic",
-                      validate.stdout)
-        self.assertRegex(validate.stdout, r"PASS: 1 module\(s\) validated at the dynamic level")
+        self.assertRegex(validate.stdout, r"PASS: 1 module\(s\) validated at the bulletproof level")
         self.assertNotIn("mvt_py001", validate.stdout)
         self.assert_reports(broken=False)
 
