@@ -88,21 +88,32 @@ class ValidatorApi(http.Controller):
 
     @staticmethod
     def _options(values, upload_run):
-        """The level and fail_on asked for, checked."""
+        """``(level, fail_on, time budget)`` for the request.
+
+        The request's level comes first, then the server's process variables
+        (``ODOO_VALIDATION_LEVEL``, ``ODOO_SKIP_BULLETPROOF``,
+        ``ODOO_VALIDATION_TIMEOUT``), then the *Default level* setting, as
+        for ``odoo-bin validate`` (service/environment.py). The run is made at
+        the resulting level, whose rules include every lower level's, so
+        ``ODOO_REQUIRE_ALL_VALIDATIONS`` needs no run per level here.
+        """
         Run = request.env["module.validator.run"]
-        default = Run.env["ir.config_parameter"].sudo().get_param("module_validator.default_level") or "static"
+        settings_level = Run.env["ir.config_parameter"].sudo().get_param("module_validator.default_level")
         try:
-            level = environment.parse_level(values.get("level") or default, "level")
+            plan = environment.plan(
+                level=values.get("level") or None,
+                settings_level=settings_level if settings_level in environment.LEVELS else None,
+            )
         except environment.InvalidSetting as error:
             raise ApiError(422, "bad_level", str(error)) from None
         fail_on = values.get("fail_on") or "error"
         if fail_on not in FAIL_ON:
             raise ApiError(422, "bad_fail_on", f"fail_on={fail_on!r}: expected error or warning")
-        if upload_run and level == "bulletproof" and not Run._api_bulletproof_uploads():
+        if upload_run and plan.level == "bulletproof" and not Run._api_bulletproof_uploads():
             raise ApiError(403, "bulletproof_disabled",
                            "Uploaded addons are validated at the static and dynamic levels only; "
                            "a manager can enable bulletproof for uploads in Settings.")
-        return level, fail_on
+        return plan.level, fail_on, plan.time_budget_s
 
     def _run(self, run_id):
         run = request.env["module.validator.run"].browse(run_id)
@@ -132,12 +143,12 @@ class ValidatorApi(http.Controller):
             archive = request.httprequest.files.get("archive")
             if archive is None:
                 raise ApiError(400, "missing_archive", "Send the zip in a multipart part named 'archive'.")
-            level, fail_on = self._options(request.httprequest.form, upload_run=True)
+            level, fail_on, budget = self._options(request.httprequest.form, upload_run=True)
             folder = Run._api_new_upload_folder()
             try:
                 names = upload.extract(archive.stream, folder, Run._api_limits())
                 run = Run._api_launch(names, level=level, fail_on=fail_on, key_digest=digest,
-                                      upload_folder=folder)
+                                      upload_folder=folder, time_budget_s=budget)
             except upload.Refused as error:
                 remove_upload(request.env.cr.dbname, folder)
                 _logger.info("validation API: upload refused in %.0f ms: %s",
@@ -153,8 +164,8 @@ class ValidatorApi(http.Controller):
                 isinstance(name, str) and MODULE_NAME.match(name) for name in names
             ):
                 raise ApiError(422, "bad_modules", "'modules' must be a non-empty list of technical names.")
-            level, fail_on = self._options(body, upload_run=False)
-            run = Run._api_launch(names, level=level, fail_on=fail_on, key_digest=digest)
+            level, fail_on, budget = self._options(body, upload_run=False)
+            run = Run._api_launch(names, level=level, fail_on=fail_on, key_digest=digest, time_budget_s=budget)
         else:
             raise ApiError(400, "bad_content_type",
                            "Send application/json or multipart/form-data with an 'archive' part.")

@@ -57,6 +57,11 @@ class ModuleValidatorRun(models.Model):
         readonly=True, copy=False,
         help="Private folder holding the uploaded addons; deleted when the run ends.",
     )
+    api_time_budget = fields.Float(
+        string="Time budget (s)", readonly=True, copy=False,
+        help="The server's ODOO_VALIDATION_TIMEOUT when the API run was asked for; counted "
+        "from the request, time waiting included.",
+    )
     api_held_modules = fields.Text(
         readonly=True, copy=False,
         help="Modules of an API run waiting for one of its key's slots.",
@@ -108,14 +113,25 @@ class ModuleValidatorRun(models.Model):
 
     # -- launching --------------------------------------------------------------
     @api.model
-    def _api_launch(self, names, *, level, fail_on, key_digest, upload_folder=None):
+    def _api_launch(self, names, *, level, fail_on, key_digest, upload_folder=None, time_budget_s=None):
         """Start an API run of ``names`` (uploaded into ``upload_folder``, or on
         the addons path) through the one entry point; returns the run."""
+        request = ValidationRequest(
+            names=tuple(names), level=level, fail_on=fail_on, time_budget_s=time_budget_s,
+            extra_paths=(upload_folder,) if upload_folder else (),
+        )
         run, _report = self.with_context(
             default_api_key_digest=key_digest, default_upload_folder=upload_folder or False,
-        )._launch(names, level=level, fail_on=fail_on, origin="api",
-                  extra_paths=(upload_folder,) if upload_folder else (), background=True)
-        return run.with_context(default_api_key_digest=None, default_upload_folder=None)
+            default_api_time_budget=time_budget_s or 0.0,
+        )._launch_request(request, origin="api", background=True)
+        return run.with_context(default_api_key_digest=None, default_upload_folder=None,
+                                default_api_time_budget=None)
+
+    def _request(self):
+        request = super()._request()
+        if self.api_time_budget and request.time_budget_s is None:
+            request.time_budget_s = self.api_time_budget
+        return request
 
     def _create_items(self, modules):
         """An API run beyond its key's slots waits, without work items, behind

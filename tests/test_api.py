@@ -20,6 +20,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
+from unittest.mock import patch
 
 import jsonschema
 from lxml import etree
@@ -121,6 +122,16 @@ class ApiCase(HttpCase):
     def setUp(self):
         super().setUp()
         self.uploads_before = self.all_uploads()
+        self.addCleanup(self._remove_new_uploads)
+
+    def _remove_new_uploads(self):
+        """Runs a test leaves queued keep their folders; the database forgets
+        them when the test rolls back, the disk would not."""
+        root = uploads_root(self.env.cr.dbname)
+        for name in self.uploads():
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        if os.path.isdir(root) and not os.listdir(root):
+            os.rmdir(root)
 
     def all_uploads(self):
         root = uploads_root(self.env.cr.dbname)
@@ -248,6 +259,22 @@ class TestApi(ApiCase):
             run = self.env["module.validator.run"].browse(response.json()["id"])
             self.assertEqual(run.level, "bulletproof")
             run.action_cancel()
+
+    def test_the_servers_variables_come_after_the_request(self):
+        data = zip_folders(os.path.join(FIXTURES, "mvt_clean"))
+        Run = self.env["module.validator.run"]
+        with patch.dict(os.environ, {"ODOO_VALIDATION_LEVEL": "comprehensive", "ODOO_VALIDATION_TIMEOUT": "120"}):
+            implicit = self.post_zip(data, fail_on="error")  # no level: the variable's
+            explicit = self.post_zip(data, level="static")  # the request's level wins
+        with patch.dict(os.environ, {"ODOO_SKIP_BULLETPROOF": "1"}):
+            skipped = self.post_zip(data, level="bulletproof")  # runs as dynamic: no 403
+        with patch.dict(os.environ, {"ODOO_VALIDATION_LEVEL": "deep"}):
+            self.assertError(self.post_zip(data, level="static"), 422, "bad_level")
+        runs = [Run.browse(response.json()["id"]) for response in (implicit, explicit, skipped)]
+        self.assertEqual([run.level for run in runs], ["dynamic", "static", "dynamic"])
+        self.assertEqual(runs[0].api_time_budget, 120)
+        self.assertEqual(runs[0]._request().time_budget_s, 120)
+        self.assertFalse(runs[2].api_time_budget)
 
     # -- a valid upload ----------------------------------------------------------------------
     def test_valid_upload_returns_its_report(self):
