@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import time
+from datetime import datetime, timezone
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError
@@ -181,8 +182,8 @@ class ValidatorApi(http.Controller):
         return self._answer(lambda: json_response(self._run(run_id)._api_status()))
 
     @_route("runs/<int:run_id>/report", ["GET"])
-    def run_report(self, run_id, format="json", **_params):  # noqa: A002 - the query parameter's name
-        return self._answer(self._report, run_id, format)
+    def run_report(self, run_id, **params):
+        return self._answer(self._report, run_id, params.get("format") or "json")
 
     def _report(self, run_id, report_format):
         if report_format not in REPORT_FORMATS:
@@ -233,20 +234,46 @@ class ValidatorApi(http.Controller):
         for key in ("outcome", "environment", "target", "error_message"):  # checked by _record_deployment
             if body.get(key) is not None and not isinstance(body[key], str):
                 raise ApiError(422, f"bad_{key}", f"'{key}' must be a string.")
+        dates = {key: self._datetime(body, key) for key in ("date_start", "date_end") if body.get(key)}
         try:
-            deployment = request.env["module.validator.deployment"]._record_deployment(
-                [m["name"] for m in modules], outcome=body.get("outcome") or "success",
-                environment=body.get("environment"), target=body.get("target"),
-                error_message=body.get("error_message"), origin="api",
-                given={m["name"]: (m.get("version") or "", m.get("code_fingerprint") or "") for m in modules},
-            )
-        except UserError as error:
+            with request.env.cr.savepoint():  # a refused deployment leaves nothing behind
+                deployment = self._record(body, modules, dates)
+        except UserError as error:  # ValidationError included
             raise ApiError(422, "invalid", str(error)) from None
         return json_response({
             "id": deployment.id, "name": deployment.name, "outcome": deployment.outcome,
             "environment": deployment.environment, "validated": deployment.validated,
             "run": deployment.run_id.name or None,
         }, 201)
+
+    @staticmethod
+    def _record(body, modules, dates):
+        deployment = request.env["module.validator.deployment"]._record_deployment(
+            [m["name"] for m in modules], outcome=body.get("outcome") or "success",
+            environment=body.get("environment"), target=body.get("target"),
+            error_message=body.get("error_message"), origin="api",
+            given={m["name"]: (m.get("version") or "", m.get("code_fingerprint") or "") for m in modules},
+        )
+        if dates:
+            if "date_start" in dates and "date_end" not in dates:
+                dates["date_end"] = max(dates["date_start"], deployment.date_end)
+            deployment.write(dates)  # run_id follows: the run must have started by then
+        return deployment
+
+    @staticmethod
+    def _datetime(body, key):
+        """An ISO 8601 date and time (UTC unless it says otherwise), as Odoo stores it."""
+        value = body[key]
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise ApiError(422, f"bad_{key}", f"'{key}' must be an ISO 8601 date and time, e.g. "
+                           "2026-12-03T18:30:00Z.")
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
 
     # -- anything else under the API ------------------------------------------------
     @http.route([BASE, f"{BASE}/<path:rest>"], type="http", auth="bearer", csrf=False, save_session=False)

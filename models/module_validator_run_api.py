@@ -138,7 +138,10 @@ class ModuleValidatorRun(models.Model):
         the key's other waiting runs (``_api_release`` creates its items)."""
         self.ensure_one()
         digest = self.api_key_digest
-        if digest and (self._api_held_runs(digest) or len(self._api_active_runs(digest)) > self._api_runs_per_key()):
+        releasing = self.env.context.get("module_validator_api_release")
+        if digest and not releasing and (
+            self._api_held_runs(digest) or len(self._api_active_runs(digest)) > self._api_runs_per_key()
+        ):
             self.write({"api_held_modules": ",".join(module.name for module in modules)})
             return self.env["module.validator.run.item"]
         return super()._create_items(modules)
@@ -176,7 +179,7 @@ class ModuleValidatorRun(models.Model):
             names = tuple(run.api_held_modules.split(","))
             modules, _problem = validation.select_modules(catalog, ValidationRequest(names=names))
             run.write({"api_held_modules": False})
-            super(ModuleValidatorRun, run)._create_items(modules)._dispatch()
+            run.with_context(module_validator_api_release=True)._create_items(modules)._dispatch()
         return released
 
     def write(self, vals):

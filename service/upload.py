@@ -15,7 +15,6 @@ with its manifest (what ``tools/mv_client.py`` sends).
 """
 
 import os
-import posixpath
 import re
 import stat
 import unicodedata

@@ -20,6 +20,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
+from pathlib import Path
 from unittest.mock import patch
 
 import jsonschema
@@ -60,7 +61,7 @@ def zip_folders(*folders):
             dirs[:] = [d for d in dirs if d != "__pycache__"]
             for file_name in sorted(files):
                 full = os.path.join(current, file_name)
-                entries.append((f"{name}/{os.path.relpath(full, folder)}", open(full, "rb").read()))
+                entries.append((f"{name}/{os.path.relpath(full, folder)}", Path(full).read_bytes()))
     return make_zip(entries)
 
 
@@ -209,7 +210,7 @@ class TestApi(ApiCase):
             if code == "compression_ratio":
                 elapsed_ms = 1000 * (time.monotonic() - started)
                 self.assertLess(elapsed_ms, 5000, "a zip bomb is refused from its directory, not inflated")
-                _logger.info(f"zip bomb ({len(data)} bytes, 200 MB inflated) refused in {elapsed_ms:.0f} ms")
+                _logger.info("zip bomb (%s bytes, 200 MB inflated) refused in %.0f ms", len(data), elapsed_ms)
         # Over the upload limit by far: refused while the body is read.
         self.assertError(self.post_zip(os.urandom(3 * 1024 * 1024)), 413)
         self.assertFalse(self.uploads(), "a refused upload leaves no folder behind")
@@ -307,7 +308,7 @@ class TestApi(ApiCase):
         response = self.call("GET", f"{BASE}/runs/{run.id}/report?format=json", self.key)
         self.assertEqual(response.status_code, 200)
         report = response.json()
-        jsonschema.validate(report, json.load(open(REPORT_SCHEMA)))
+        jsonschema.validate(report, json.loads(Path(REPORT_SCHEMA).read_text(encoding="utf-8")))
         modules = {module["name"]: module for module in report["modules"]}
         self.assertEqual(set(modules), {"mvt_dep001", "mvt_clean"})
         self.assertEqual(modules["mvt_dep001"]["path"], "mvt_dep001", "no server folder in the report")
@@ -330,7 +331,7 @@ class TestApi(ApiCase):
         failed = [case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None]
         self.assertEqual(failed, ["mvt_dep001"])
         self.assertError(self.call("GET", f"{BASE}/runs/{run.id}/report?format=pdf", self.key), 400, "bad_format")
-        _logger.info(f"valid upload of 2 modules: round trip {time.monotonic() - started:.2f} s")
+        _logger.info("valid upload of 2 modules: round trip %.2f s", time.monotonic() - started)
 
     def test_uploaded_code_is_never_imported(self):
         workdir = tempfile.mkdtemp(prefix="mv_api_marker_")
@@ -407,7 +408,7 @@ class TestApi(ApiCase):
         run_id = response.json()["id"]
         self.process_queue()
         report = self.call("GET", f"{BASE}/runs/{run_id}/report", self.key).json()
-        jsonschema.validate(report, json.load(open(REPORT_SCHEMA)))
+        jsonschema.validate(report, json.loads(Path(REPORT_SCHEMA).read_text(encoding="utf-8")))
         self.assertEqual([m["name"] for m in report["modules"]], ["base_setup"])
         # Every validator user reads every run (security/module_validator_rules.xml)...
         colleague = new_test_user(self.env, "mv_api_colleague", groups=USER_GROUPS)
@@ -446,6 +447,21 @@ class TestApi(ApiCase):
                              json={"modules": [{"name": "base_setup", "version": "18.0.1.0"}]})
         self.assertEqual(response.status_code, 201, response.text)
         self.assertTrue(self.env["module.validator.deployment"].browse(response.json()["id"]).line_ids.code_fingerprint)
+        # Dates from CI: a deployment before the run cannot have been validated by it.
+        before = dict(payload, date_start="2020-01-01T10:00:00+02:00", date_end="2020-01-01T08:30:00Z")
+        response = self.call("POST", f"{BASE}/deployments", self.key, json=before)
+        self.assertEqual(response.status_code, 201, response.text)
+        early = self.env["module.validator.deployment"].browse(response.json()["id"])
+        self.assertEqual((str(early.date_start), str(early.date_end)), ("2020-01-01 08:00:00", "2020-01-01 08:30:00"))
+        self.assertFalse(response.json()["validated"])
+        self.assertError(self.call("POST", f"{BASE}/deployments", self.key,
+                                   json=dict(payload, date_start="yesterday")), 422, "bad_date_start")
+        count = self.env["module.validator.deployment"].search_count([])
+        self.assertError(self.call("POST", f"{BASE}/deployments", self.key,
+                                   json=dict(payload, date_start="2020-01-02T00:00:00",
+                                             date_end="2020-01-01T00:00:00")), 422, "invalid")
+        self.assertEqual(self.env["module.validator.deployment"].search_count([]), count,
+                         "a refused deployment leaves nothing behind")
         self.assertError(self.call("POST", f"{BASE}/deployments", self.key, json={"modules": ["x"]}),
                          422, "bad_modules")
         self.assertError(self.call("POST", f"{BASE}/deployments", self.key,
@@ -512,9 +528,9 @@ class TestApiClient(ApiCase):
         for name in ("mvt_dep001", "mvt_clean"):
             shutil.copytree(os.path.join(FIXTURES, name), os.path.join(addons, name),
                             ignore=shutil.ignore_patterns("__pycache__"))
-        with open(os.path.join(self.project, ".gitignore"), "w") as handle:
+        with open(os.path.join(self.project, ".gitignore"), "w", encoding="utf-8") as handle:
             handle.write("*.log\n")
-        with open(os.path.join(addons, "mvt_clean", "debug.log"), "w") as handle:
+        with open(os.path.join(addons, "mvt_clean", "debug.log"), "w", encoding="utf-8") as handle:
             handle.write("ignored\n")
         subprocess.run(["git", "init", "-q", self.project], check=True)
         subprocess.run(["git", "-C", self.project, "add", "."], check=True)
@@ -561,7 +577,7 @@ class TestApiClient(ApiCase):
         self.assertIn("PASS  mvt_clean", stdout)
         self.assertIn("DEP001", stdout)
         self.assertRegex(stdout, r"FAIL: 2 module\(s\) validated at the static level")
-        sarif = json.load(open(os.path.join(self.project, "out", "results.sarif")))
+        sarif = json.loads(Path(os.path.join(self.project, "out", "results.sarif")).read_text(encoding="utf-8"))
         uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
                 for result in sarif["runs"][0]["results"] for loc in result["locations"]}
         self.assertTrue(uris and all(uri.startswith("addons/") for uri in uris),
@@ -569,11 +585,11 @@ class TestApiClient(ApiCase):
         junit = etree.parse(os.path.join(self.project, "out", "results.xml"))
         self.assertEqual([c.get("name") for c in junit.iter("testcase") if c.find("failure") is not None],
                          ["mvt_dep001"])
-        report = json.load(open(os.path.join(self.project, "out", "report.json")))
+        report = json.loads(Path(os.path.join(self.project, "out", "report.json")).read_text(encoding="utf-8"))
         self.assertEqual(report["verdict"], "fail")
         run = self.env["module.validator.run"].search([("origin", "=", "api")], limit=1)
         self.assertEqual(run.user_id, self.user)
-        _logger.info(f"mv_client.py round trip with 2 modules: {elapsed:.2f} s\n{stderr}{stdout}")
+        _logger.info("mv_client.py round trip with 2 modules: %.2f s\n%s%s", elapsed, stderr, stdout)
 
     def test_client_exit_codes(self):
         code, stdout, stderr = self.client("--level", "static", "addons/mvt_clean", key=self.key)
@@ -614,7 +630,7 @@ class TestApiClient(ApiCase):
                          ["mvt_clean", "mvt_dep001"])
 
     def test_readme_curl_example_runs(self):
-        text = open(README, encoding="utf-8").read()
+        text = Path(README).read_text(encoding="utf-8")
         match = re.search(r"\.\. curl-example-start\n\n\.\. code-block:: bash\n\n(.*?)\n\.\. curl-example-end",
                           text, re.S)
         self.assertTrue(match, "README.rst shows the curl equivalent between curl-example markers")
@@ -625,7 +641,7 @@ class TestApiClient(ApiCase):
         self.assertEqual(code, 0, f"{stdout}\n{stderr}")
         _logger.info("README curl example:\n%s%s", stdout, stderr)
         self.assertIn('"state": "done"', stdout.replace('"state":"done"', '"state": "done"'))
-        sarif = json.load(open(os.path.join(self.project, "results.sarif")))
+        sarif = json.loads(Path(os.path.join(self.project, "results.sarif")).read_text(encoding="utf-8"))
         self.assertIn("DEP001", {r["ruleId"] for r in sarif["runs"][0]["results"]})
         self.assertTrue(etree.parse(os.path.join(self.project, "results.xml")).getroot().tag == "testsuites")
         deployment = json.loads(stdout.strip().splitlines()[-1])
