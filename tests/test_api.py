@@ -333,6 +333,27 @@ class TestApi(ApiCase):
         self.assertError(self.call("GET", f"{BASE}/runs/{run.id}/report?format=pdf", self.key), 400, "bad_format")
         _logger.info("valid upload of 2 modules: round trip %.2f s", time.monotonic() - started)
 
+    def test_an_upload_is_deleted_however_its_run_ends(self):
+        Run = self.env["module.validator.run"]
+        data = zip_folders(os.path.join(FIXTURES, "mvt_clean"))
+        cancelled = Run.browse(self.post_zip(data).json()["id"])
+        kept = Run.browse(self.post_zip(data).json()["id"])
+        folders = (cancelled.upload_folder, kept.upload_folder)
+        self.assertTrue(all(os.path.isdir(folder) for folder in folders))
+        cancelled.action_cancel()
+        self.env.flush_all()
+        # What the end's post-commit hook does, and the sweep behind it.
+        Run._api_clean_uploads()
+        self.assertFalse(os.path.exists(folders[0]), "a cancelled run's upload is deleted")
+        self.assertTrue(os.path.isdir(folders[1]), "a queued run keeps its upload")
+        # A folder no run owns (a request that died after unpacking) goes after an hour.
+        orphan = Run._api_new_upload_folder()
+        Run._api_clean_uploads()
+        self.assertTrue(os.path.isdir(orphan))
+        os.utime(orphan, (time.time() - 7200, time.time() - 7200))
+        Run._api_clean_uploads()
+        self.assertFalse(os.path.exists(orphan))
+
     def test_uploaded_code_is_never_imported(self):
         workdir = tempfile.mkdtemp(prefix="mv_api_marker_")
         self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
