@@ -56,9 +56,9 @@ def psql(database, query, params=()):
     return [row.split("\t") for row in done.stdout.splitlines() if row]
 
 
-def odoo(database, *args, stdin=None, timeout=1800):
-    line = [PYTHON, ODOO_BIN, f"--addons-path={ADDONS_PATH}", "-c", CONF, "-d", database,
-            "--log-level=warn", *args]
+def odoo(database, *args, command=None, stdin=None, timeout=1800):
+    line = [PYTHON, ODOO_BIN, f"--addons-path={ADDONS_PATH}", *([command] if command else []),
+            "-c", CONF, "-d", database, "--log-level=warn", *args]
     return subprocess.run(line, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -89,7 +89,7 @@ run, _ = env["module.validator.run"]._launch({modules!r}, level={level!r}, origi
 env.cr.commit()
 print("RUN", run.id)
 """
-    done = odoo(database, "shell", "--no-http", stdin=script)
+    done = odoo(database, "--no-http", command="shell", stdin=script)
     for line in done.stdout.splitlines():
         if line.startswith("RUN "):
             return int(line.split()[1])
@@ -161,6 +161,10 @@ def measure(database, modules, level, workers, executor, kill, log_dir, timeout_
     try:
         while True:
             time.sleep(1)
+            # A cron thread that started after the run was queued missed its
+            # wake-up and would sleep up to a minute: wake them, as a busy
+            # server's stream of triggers would.
+            psql(database, "SELECT pg_notify('cron_trigger', :'p0')", [database])
             for pid in worker_pids(processes, executor):
                 peaks[pid] = max(peaks.get(pid, 0), peak_kib(pid))
             state = psql(database, "SELECT state FROM module_validator_run WHERE id = :p0", [run_id])[0][0]

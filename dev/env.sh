@@ -139,6 +139,7 @@ mv_venv() {
 # otherwise start the local Debian cluster and give this user a role.
 mv_postgres() {
     if pg_isready -q 2>/dev/null && psql -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then mv_sandbox_hba; fi
         return
     fi
     if [ "$(id -u)" = 0 ] && command -v pg_ctlcluster >/dev/null; then
@@ -151,9 +152,22 @@ mv_postgres() {
         for _ in $(seq 30); do pg_isready -q && break; sleep 1; done
         su postgres -c "psql -Atqc \"select 1 from pg_roles where rolname='$(id -un)'\"" | grep -q 1 \
             || su postgres -c "createuser -s $(id -un)"
+        mv_sandbox_hba
     fi
     psql -d postgres -Atqc 'select 1' >/dev/null 2>&1 \
         || mv_die "PostgreSQL does not answer (check PGHOST/PGPORT/PGUSER/PGPASSWORD)"
+}
+
+# The rehearsal sandbox's role logs in with its password over the Unix
+# socket (the rehearsal has no network); Debian's default is peer for local
+# connections, so the local cluster gets one line for that role, first.
+mv_sandbox_hba() {
+    local hba
+    hba=$(su postgres -c "psql -Atqc 'show hba_file'" 2>/dev/null) || return 0
+    if [ -n "$hba" ] && ! grep -q '^local *all *mv_sandbox ' "$hba"; then
+        sed -i '0,/^local/s//local   all             mv_sandbox                              scram-sha-256\nlocal/' "$hba"
+        su postgres -c "psql -Atqc 'select pg_reload_conf()'" >/dev/null
+    fi
 }
 
 # Odoo needs the addon folder to carry the technical name; a checkout in a

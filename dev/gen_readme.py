@@ -21,6 +21,7 @@ SECTIONS = (  # (fragment, title); the order a newcomer reads them in
     ("PROFILES", "Profiles, regressions and waivers"),
     ("DEPLOYMENTS", "Deployments and metrics"),
     ("DASHBOARD", "Dashboard"),
+    ("WORKERS", "Background runs: work items, workers and queue_job"),
     ("CUSTOM_RULES", "Rules without code"),
     (None, "Rule catalogue"),
     ("ROADMAP", "Known issues / Roadmap"),

@@ -303,7 +303,9 @@ class ModuleValidatorRun(models.Model):
     # -- bulletproof level -------------------------------------------------
     def _rehearsal(self, catalog):
         """A rehearsal with this server's interpreter, addons path and database server."""
-        launcher = odoo_launcher(self._extra_path_list(), timeout_s=self._config_int("rehearsal_timeout"))
+        launcher = odoo_launcher(
+            self._extra_path_list(), timeout_s=self._config_int("rehearsal_timeout"),
+            sandbox_role=self.env["ir.config_parameter"].sudo().get_param("module_validator.sandbox_role") or None)
         drop_orphans(launcher.server)
         return Rehearsal(launcher, catalog, with_tests=self.with_tests)
 

@@ -1,10 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import psycopg2
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from ..engine.rehearsal.rehearse import DEFAULT_TIMEOUT_S
-from ..engine.rehearsal.scratch import TEMPLATE_PREFIX, DatabaseError, DatabaseServer
+from ..engine.rehearsal.sandbox import DEFAULT_ROLE, save_role_password
+from ..engine.rehearsal.scratch import TEMPLATE_PREFIX, DatabaseError, DatabaseServer, setup_sandbox_role
 from .deployment_common import ENVIRONMENT_SELECTION
 from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
 
@@ -100,6 +103,30 @@ class ResConfigSettings(models.TransientModel):
         values["validator_template_count"] = len(self._validator_templates() or [])
         values["validator_cron_workers"] = len(self.env["module.validator.run"]._queue_crons())
         return values
+
+    validator_sandbox_role = fields.Char(
+        string="Sandbox role", config_parameter="module_validator.sandbox_role", readonly=True,
+        help="The PostgreSQL role bulletproof rehearsals connect as, once set up.",
+    )
+
+    def action_validator_setup_sandbox(self):
+        """Create (or reset) the rehearsals' PostgreSQL role and lock it out of other databases."""
+        self.env["module.validator.run"].check_access("write")
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._("Only administrators set up the rehearsal sandbox."))
+        server = DatabaseServer.from_odoo_config(config)
+        role = self.env["ir.config_parameter"].sudo().get_param("module_validator.sandbox_role") or DEFAULT_ROLE
+        try:
+            password = setup_sandbox_role(server, role)
+        except psycopg2.Error as error:
+            raise UserError(self.env._(
+                "The sandbox role could not be set up (the server's PostgreSQL role needs CREATEROLE): "
+                "%(error)s", error=str(error).strip()[:300])) from error
+        save_role_password(server.data_dir, role, password)
+        self.env["ir.config_parameter"].sudo().set_param("module_validator.sandbox_role", role)
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "success", "title": self.env._("Rehearsal sandbox ready"),
+            "message": self.env._("Rehearsals now connect as the PostgreSQL role %(role)s.", role=role)}}
 
     def set_values(self):
         super().set_values()

@@ -31,6 +31,7 @@ from . import test_rehearsal_module_list
 from . import test_run_progress
 from . import test_work_items
 from . import test_queue_job_glue
+from . import test_sandbox
 from . import test_run_life_tour
 from . import test_thread_safety
 from . import test_engine_cache

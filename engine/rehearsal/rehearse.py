@@ -8,6 +8,7 @@ Upgrade: copy the live database with pg_dump, then ``odoo-bin -u module``.
 Scratch databases and filestores are dropped in every case.
 """
 
+import dataclasses
 import hashlib
 import os
 import signal
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from ..discovery import find_manifest
 from ..rules.registry import Issue
 from . import build_log
+from .sandbox import Sandbox, load_role_password, sandbox_data_dir, uses_unix_socket
 from .scratch import BUILD_PREFIX, TEMPLATE_PREFIX, scratch_name
 
 DEFAULT_TIMEOUT_S = 300
@@ -57,25 +59,40 @@ class Launcher:
     timeout_s: int = DEFAULT_TIMEOUT_S
     odoo_version: str = ""
     env: dict | None = None
+    sandbox: Sandbox | None = None
+    # (user, password) the rehearsed code connects with: the sandbox role, once set up.
+    role: tuple | None = None
+    live_data_dir: str = ""  # the server's own data_dir (upgrade copies take its filestore)
 
     def run(self, dbname, args, log_path):
         """Run odoo-bin on ``dbname``; returns ``(exit code or None on timeout, log text)``."""
+        user, password = self.role or (self.server.user, self.server.password)
         with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as conf:
             # Connection parameters go in a private file, never on the command line.
             os.chmod(conf.name, 0o600)
             conf.write("[options]\n")
             for key, value in (("db_host", self.server.host), ("db_port", self.server.port),
-                               ("db_user", self.server.user), ("db_password", self.server.password)):
+                               ("db_user", user), ("db_password", password)):
                 conf.write(f"{key} = {value or False}\n")
             conf.write(f"data_dir = {self.server.data_dir}\naddons_path = {self.addons_path}\n")
         command = [*self.command, f"--addons-path={self.addons_path}", "-c", conf.name,
                    "-d", dbname, "--stop-after-init", "--max-cron-threads=0", "--workers=0",
                    f"--http-port={free_port()}", "--log-level=info", f"--logfile={log_path}.odoo", *args]
+        env, preexec = self.env, None
+        if self.sandbox:
+            sandbox = self.sandbox
+            if "--test-enable" in args:
+                # Browser tours start Chromium, which reserves far more address
+                # space than it uses: only the other limits apply.
+                sandbox = dataclasses.replace(sandbox, address_space=0)
+            command = sandbox.wrap(command)
+            env = sandbox.environment(self.env if self.env is not None else os.environ)
+            preexec = sandbox.limit_resources
         # Output before logging starts (a crash at import, a bad option) lands
         # in the same file as the log.
         with open(log_path, "w", encoding="utf-8") as early_output:
             process = subprocess.Popen(command, stdout=early_output, stderr=subprocess.STDOUT,
-                                       start_new_session=True, env=self.env)
+                                       start_new_session=True, env=env, preexec_fn=preexec)
         try:
             code = process.wait(timeout=self.timeout_s)
         except subprocess.TimeoutExpired:
@@ -89,8 +106,8 @@ class Launcher:
                 with open(path, encoding="utf-8", errors="replace") as handle:
                     text += handle.read()
                 os.unlink(path)
-        if self.server.password:
-            text = text.replace(self.server.password, "********")
+        for secret in {self.server.password, password} - {None, ""}:
+            text = text.replace(secret, "********")
         return code, text
 
 
@@ -102,17 +119,28 @@ def _holds_modules(folder):
         return False
 
 
-def odoo_launcher(extra_paths=(), timeout_s=None):
-    """A launcher for the running Odoo: same interpreter, addons path and database server.
+def odoo_launcher(extra_paths=(), timeout_s=None, sandbox_role=None):
+    """A launcher for the running Odoo: same interpreter, addons path and database server,
+    confined by the sandbox (``sandbox.py``).
 
     ``timeout_s``: the database's rehearsal timeout setting, if any (see
-    ``timeout_from_env``)."""
+    ``timeout_from_env``). ``sandbox_role``: the PostgreSQL role set up for
+    rehearsals (``setup_sandbox_role``), if any; its password is read from
+    the private data folder where setup left it."""
     import odoo  # noqa: PLC0415 - the engine imports Odoo only where it drives it
     from odoo import release  # noqa: PLC0415
     from odoo.tools import config  # noqa: PLC0415
 
     from .scratch import DatabaseServer  # noqa: PLC0415
 
+    live = DatabaseServer.from_odoo_config(config)
+    timeout = timeout_from_env(timeout_s)
+    private_dir = sandbox_data_dir(live.data_dir)
+    role_password = load_role_password(live.data_dir, sandbox_role) if sandbox_role else None
+    server = dataclasses.replace(live, data_dir=private_dir,
+                                 owner=sandbox_role if role_password else None)
+    home = os.path.join(private_dir, "home")
+    os.makedirs(home, mode=0o700, exist_ok=True)
     return Launcher(
         command=[sys.executable, "-m", "odoo"],
         # The folders this process really scans: an --addons-path given before
@@ -121,10 +149,15 @@ def odoo_launcher(extra_paths=(), timeout_s=None):
         addons_path=",".join(dict.fromkeys(
             path for path in [*extra_paths, *odoo.addons.__path__] if _holds_modules(path)
         )),
-        server=DatabaseServer.from_odoo_config(config),
-        timeout_s=timeout_from_env(timeout_s),
+        server=server,
+        timeout_s=timeout,
         odoo_version=release.version,
         env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__))),
+        sandbox=Sandbox(home=home, cpu_seconds=2 * timeout,
+                        hidden_files=tuple(path for path in (config.rcfile,) if path),
+                        unix_socket=uses_unix_socket(live.host)),
+        role=(sandbox_role, role_password) if role_password else None,
+        live_data_dir=live.data_dir,
     )
 
 
@@ -185,7 +218,9 @@ class Rehearsal:
 
     def template(self, closure, demo):
         """Name of a template database holding ``closure``; built on first use."""
-        key_source = "\n".join([self.launcher.odoo_version, f"demo={demo}"] + [
+        # Who owns the template and where its files are are part of what it is.
+        key_source = "\n".join([self.launcher.odoo_version, f"demo={demo}",
+                                f"owner={self.server.owner}", f"data_dir={self.server.data_dir}"] + [
             f"{name}:{tree_stamp(self.catalog.get(name).path)}" for name in sorted(closure)
         ])
         key = hashlib.sha256(key_source.encode()).hexdigest()[:20]
@@ -195,6 +230,9 @@ class Rehearsal:
                 return template, []
             build = f"{BUILD_PREFIX}{os.getpid()}_{key[:8]}"
             try:
+                if self.server.owner:
+                    # The sandbox role creates no database: it gets an empty one it owns.
+                    self.server.create_empty(build)
                 args = ["-i", ",".join(closure)] + ([] if demo else ["--without-demo=all"])
                 code, text = self.launcher.run(build, args, self._log_path(build))
                 judgement = build_log.judge(build_log.parse(text), "")
@@ -218,7 +256,10 @@ class Rehearsal:
     # -- upgrade -------------------------------------------------------------------
     def upgrade(self, module, source_db):
         """Issues of ``odoo-bin -u module`` on a pg_dump copy of ``source_db``."""
-        return self._in_scratch(module, lambda scratch: self.server.copy_live(scratch, source_db),
+        live_filestore = (os.path.join(self.launcher.live_data_dir, "filestore", source_db)
+                          if self.launcher.live_data_dir else None)
+        return self._in_scratch(module, lambda scratch: self.server.copy_live(
+                                    scratch, source_db, source_filestore=live_filestore),
                                 ["-u", module.name], "upgrade", "TST002")
 
     def _in_scratch(self, module, fill, args, label, failure_code):

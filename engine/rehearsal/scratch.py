@@ -36,6 +36,8 @@ class DatabaseServer:
     user: str | None = None
     password: str | None = None
     data_dir: str = ""
+    # The role that owns the rehearsal databases (the sandbox role), if not ``user``.
+    owner: str | None = None
 
     @classmethod
     def from_odoo_config(cls, config):
@@ -111,12 +113,21 @@ class DatabaseServer:
         return row[0] if row else None
 
     # -- lifecycle ---------------------------------------------------------------
+    def _owner_clause(self):
+        return sql.SQL(" OWNER {}").format(sql.Identifier(self.owner)) if self.owner else sql.SQL("")
+
+    def create_empty(self, dbname):
+        """A new empty database (owned by the sandbox role, if any), for odoo-bin to initialise."""
+        with self.cursor() as cr:
+            cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'unicode'{}").format(
+                sql.Identifier(dbname), self._owner_clause()))
+
     def create_from_template(self, dbname, template):
         for attempt in range(10):
             try:
                 with self.cursor() as cr:
-                    cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                        sql.Identifier(dbname), sql.Identifier(template)))
+                    cr.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(
+                        sql.Identifier(dbname), sql.Identifier(template), self._owner_clause()))
                 break
             except psycopg2.errors.ObjectInUse:
                 # Another rehearsal is copying the same template right now.
@@ -125,21 +136,27 @@ class DatabaseServer:
             raise DatabaseError(f"template database {template} stayed busy")
         self._copy_filestore(template, dbname)
 
-    def copy_live(self, dbname, source):
-        """Copy a database that has clients, without disturbing them (pg_dump)."""
+    def copy_live(self, dbname, source, source_filestore=None):
+        """Copy a database that has clients, without disturbing them (pg_dump).
+
+        With a sandbox role, the copy and every object in it belong to that role."""
         with self.cursor() as cr:
-            cr.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+            cr.execute(sql.SQL("CREATE DATABASE {}{}").format(sql.Identifier(dbname), self._owner_clause()))
         env = self.libpq_env()
         dump = subprocess.Popen(["pg_dump", "--no-owner", "--no-privileges", source],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        restore_env = dict(env, PGOPTIONS=f"-c role={self.owner}") if self.owner else env
         restore = subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", dbname],
-                                 stdin=dump.stdout, capture_output=True, env=env, check=False)
+                                 stdin=dump.stdout, capture_output=True, env=restore_env, check=False)
         dump.stdout.close()
         dump_err = dump.stderr.read().decode(errors="replace")
         if dump.wait() != 0 or restore.returncode != 0:
             raise DatabaseError(f"copying database {source} failed: "
                                 f"{(dump_err or restore.stderr.decode(errors='replace'))[:500]}")
-        self._copy_filestore(source, dbname)
+        if source_filestore and os.path.isdir(source_filestore):
+            shutil.copytree(source_filestore, self.filestore(dbname), dirs_exist_ok=True)
+        else:
+            self._copy_filestore(source, dbname)
 
     def rename(self, old, new):
         with self.cursor() as cr:
@@ -173,6 +190,48 @@ class DatabaseServer:
                 cr.execute("SELECT pg_advisory_unlock(%s)", (key,))
         finally:
             connection.close()
+
+
+# -- the sandbox role ------------------------------------------------------------
+def setup_sandbox_role(server, role):
+    """Create (or reset) the PostgreSQL role rehearsals connect as; returns its new password.
+
+    The role may log in and nothing else: no superuser, no role or database
+    creation. The server's role becomes a member of it, so that it creates
+    the rehearsal databases owned by it, and drops them. Every other database
+    of the server stops granting CONNECT to PUBLIC (the PostgreSQL default)
+    and grants it to its owner and to the server's role instead: the sandbox
+    role can then connect only to the databases it owns. Roles that relied
+    on PUBLIC's CONNECT must be granted it explicitly afterwards."""
+    password = secrets.token_urlsafe(24)
+    with server.cursor() as cr:
+        cr.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+        verb = "ALTER" if cr.fetchone() else "CREATE"
+        cr.execute(sql.SQL(verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                           "PASSWORD %s").format(sql.Identifier(role)), (password,))
+        cr.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(role)))
+        lock_out_of_other_databases(cr, role)
+        # odoo-bin -d X first connects to the maintenance database to ask
+        # whether X exists; it holds no data of any Odoo database.
+        cr.execute(sql.SQL("GRANT CONNECT ON DATABASE postgres TO {}").format(sql.Identifier(role)))
+    return password
+
+
+def lock_out_of_other_databases(cr, role):
+    """Revoke PUBLIC's CONNECT on every database ``role`` does not own (see setup_sandbox_role)."""
+    cr.execute("SELECT d.datname, pg_get_userbyid(d.datdba) FROM pg_database d "
+               "WHERE NOT d.datistemplate AND d.datallowconn AND d.datdba <> "
+               "(SELECT oid FROM pg_roles WHERE rolname = %s)", (role,))
+    locked, refused = [], []
+    for dbname, owner in cr.fetchall():
+        try:  # the connection is in autocommit: a refusal ends only its own statement
+            cr.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, CURRENT_USER").format(
+                sql.Identifier(dbname), sql.Identifier(owner)))
+            cr.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(sql.Identifier(dbname)))
+            locked.append(dbname)
+        except psycopg2.Error:
+            refused.append(dbname)  # not ours to change: its owner must do it
+    return locked, refused
 
 
 def scratch_name():
