@@ -44,12 +44,13 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
-        super()._pre_dispatch(rule, args)
+        result = super()._pre_dispatch(rule, args)
         if _is_api_request() and request.env.uid:
             # An upload larger than the setting is refused while it is read,
             # before it reaches the disk; the margin covers multipart headers.
             limits = request.env["module.validator.run"].sudo()._api_limits()
             request.httprequest.max_content_length = limits.max_compressed + MIB
+        return result
 
     @classmethod
     def _handle_error(cls, exception):
