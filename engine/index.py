@@ -49,7 +49,8 @@ class ModuleIndex:
     # -- paths -------------------------------------------------------------
     def resolve(self, relative):
         """Absolute path of ``relative`` inside the module, or None if it escapes."""
-        if not isinstance(relative, str) or not relative or os.path.isabs(relative):
+        # A NUL byte makes every path call raise ValueError: no such file, anywhere.
+        if not isinstance(relative, str) or not relative or os.path.isabs(relative) or "\0" in relative:
             return None
         candidate = os.path.realpath(os.path.join(self.root, relative))
         if candidate != self.root and not candidate.startswith(self.root + os.sep):

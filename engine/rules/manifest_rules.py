@@ -253,7 +253,8 @@ def check_auto_install(ctx):
     if not isinstance(value, list | tuple):
         return
     depends = set(ctx.module.depends())
-    extra = sorted(str(name) for name in value if name not in depends)
+    # A name that is no string (a list, a dict: unhashable) is no dependency either.
+    extra = sorted(str(name) for name in value if not isinstance(name, str) or name not in depends)
     if extra:
         yield _manifest_issue(ctx, "auto_install",
                               f"auto_install names modules that are not in 'depends': "
