@@ -6,7 +6,9 @@ import os
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 
+from . import secret_mask
 from .parallel import can_fork, validate_in_processes
 from .result_cache import ResultCache
 from .results import Finding, ModuleReport, RunReport, fingerprint
@@ -24,6 +26,11 @@ class ModuleContext:
         self.module = module
         self.facts = facts
         self.index = facts.index(module.name)
+
+    @cached_property
+    def secrets(self):
+        """Secret values of the module's files and of the server, masked in its findings."""
+        return secret_mask.module_secrets(self.module.path) | secret_mask.server_secrets()
 
 
 def active_rules(level, settings=None, extra_rules=()):
@@ -49,7 +56,7 @@ def validate_module(module, facts, rules, rehearsal_issues=()):
     """Run ``rules`` on one module; ``rehearsal_issues`` are ``(code, Issue)``
     pairs from the bulletproof level, reported under their own rule codes."""
     started = time.perf_counter()
-    report = ModuleReport(module.name, module.path, module.origin, module.version)
+    report = ModuleReport(module.name, module.path, module.origin, _printable(module.version))
     ctx = ModuleContext(module, facts)
     # A module with an unreadable manifest has nothing else to check reliably.
     if module.manifest is None:
@@ -69,7 +76,9 @@ def _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transac
     try:
         issues = list(rule.check(ctx))
     except Exception as error:  # noqa: BLE001 - reported as a finding, run goes on
-        _logger.warning("rule %s crashed on module %s", rule.code, module.name, exc_info=True)
+        # The traceback may quote the module's values (ValueError: ... 'hunter2'): masked.
+        _logger.warning("rule %s crashed on module %s:\n%s", rule.code, module.name,
+                        secret_mask.mask(traceback.format_exc(), ctx.secrets))
         where = traceback.extract_tb(error.__traceback__)[-1]
         issues = [_internal_issue(rule, error, where)]
         rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
@@ -78,18 +87,26 @@ def _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transac
     if rule.level == "bulletproof":
         issues = [issue for code, issue in rehearsal_issues if code == rule.code]
     for issue in issues:
+        # No secret of the module's files or of the server is stored verbatim (secret_mask.py).
+        known = ctx.secrets
         report.findings.append(Finding(
             rule=rule.code,
             severity=issue.severity if issue.severity and rule.severity == severity else severity,
             module=module.name,
-            path=issue.path or "",
+            path=_printable(issue.path or ""),
             line=issue.line if isinstance(issue.line, int) and issue.line > 0 else None,
-            message=issue.message,
+            message=_printable(secret_mask.mask(issue.message, known)),
             fingerprint=fingerprint(rule.code, module.name, issue.path or "",
-                                    issue.key or issue.message),
+                                    secret_mask.mask(issue.key or issue.message, known)),
             impact=finding_impact(rule, issue, demo_paths),
-            excerpt=issue.excerpt,
+            excerpt=_printable(secret_mask.mask(issue.excerpt, known)),
         ))
+
+
+def _printable(text):
+    """``text`` with NUL characters spelt out: PostgreSQL refuses them in text
+    columns, and a module's file names and values may hold them."""
+    return text.replace("\0", "\\x00") if isinstance(text, str) and "\0" in text else text
 
 
 class RuleTransaction:
@@ -225,7 +242,8 @@ def _safe_rehearse(rehearse, module):
     try:
         issues = rehearse(module)
     except Exception as error:  # noqa: BLE001 - one module's crash is that module's finding
-        _logger.warning("rehearsal of %s crashed", module.name, exc_info=True)
+        _logger.warning("rehearsal of %s crashed:\n%s", module.name, secret_mask.mask(
+            traceback.format_exc(), secret_mask.module_secrets(module.path) | secret_mask.server_secrets()))
         issues = [("TST001", Issue("", None, f"The rehearsal could not run: {type(error).__name__}: "
                                    f"{str(error)[:500]}", key="rehearsal-crash"))]
     return issues, time.perf_counter() - started

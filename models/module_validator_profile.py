@@ -32,6 +32,10 @@ class ModuleValidatorProfile(models.Model):
         help="The environment this profile guards; deployments to it are measured "
         "against its runs.",
     )
+    company_id = fields.Many2one(
+        "res.company", string="Company", index=True, default=lambda self: self.env.company,
+        help="Only users of this company see the profile and its runs; empty: every company.",
+    )
     module_selection = fields.Selection(
         SELECTION_KINDS, required=True, default="custom", tracking=True,
     )

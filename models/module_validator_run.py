@@ -118,6 +118,11 @@ class ModuleValidatorRun(models.Model):
     profile_id = fields.Many2one(
         "module.validator.profile", string="Profile", readonly=True, index=True, ondelete="set null"
     )
+    company_id = fields.Many2one(
+        "res.company", string="Company", readonly=True, index=True, default=lambda self: self.env.company,
+        help="Only users of this company see the run (a profile's runs: the profile's company); "
+        "empty: every company.",
+    )
     new_finding_count = fields.Integer(
         string="New findings", readonly=True,
         help="Findings whose fingerprint the profile's previous finished run did not have.",
@@ -227,6 +232,7 @@ class ModuleValidatorRun(models.Model):
             "origin": origin, "level": request.level, "fail_on": request.fail_on,
             "with_tests": request.with_tests, "extra_paths": "\n".join(request.extra_paths),
             "scope": request.scope_label(), "profile_id": profile.id if profile else False,
+            **({"company_id": profile.company_id.id} if profile else {}),
         })
         started = time.monotonic()
         catalog = self._build_catalog(request.extra_paths)

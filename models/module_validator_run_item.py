@@ -21,6 +21,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..engine.results import RunReport
 from ..engine.runner import worker_lost
@@ -149,25 +150,23 @@ class ModuleValidatorRunItem(models.Model):
         workers never wait for each other. Returns the claimed item, or an
         empty recordset."""
         lease = self._lease_seconds()
-        conditions = ["run.state IN ('queued', 'running')",
-                      "(item.state = 'pending' OR item.state = 'processing')"]
-        params = []
-        for condition, values in extra_conditions:
-            conditions.append(condition)
-            params += values
+        conditions = [SQL("run.state IN ('queued', 'running')"),
+                      SQL("(item.state = 'pending' OR item.state = 'processing')")]
+        # The callers' conditions are fixed fragments; their values become parameters.
+        conditions += [SQL(condition, *values) for condition, values in extra_conditions]
         self.flush_model()
         self.env["module.validator.run"].flush_model(["state"])
         try:
             with cr.savepoint(flush=False):
-                cr.execute(
+                cr.execute(SQL(
                     "SELECT item.id, item.state, item.worker, item.date_claimed, COALESCE(item.attempt_count, 0)"
                     "  FROM module_validator_run_item item"
                     "  JOIN module_validator_run run ON run.id = item.run_id"
-                    f" WHERE {' AND '.join(conditions)}"  # fixed fragments only; values are parameters
+                    " WHERE %s"
                     " ORDER BY item.run_id, item.sequence, item.id"
                     " FOR UPDATE OF item SKIP LOCKED",
-                    params,
-                )
+                    SQL(" AND ").join(conditions),
+                ))
                 rows = cr.fetchall()
         except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
             return self.browse()  # another worker changed them since this transaction began

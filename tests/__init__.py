@@ -42,3 +42,7 @@ from . import test_api
 from . import test_ci_templates
 from . import test_testing_helper
 from . import test_pytest_odoo
+from . import test_hostile_input
+from . import test_reader_properties
+from . import test_access_matrix
+from . import test_no_leaks
