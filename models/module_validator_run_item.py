@@ -63,7 +63,17 @@ def worker_is_gone(worker):
         return True
     except PermissionError:
         return False  # it runs, as another user
-    return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid):
+    """A killed process its parent has not reaped yet still answers kill(0)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            # "pid (command) state ...": the command may hold spaces and brackets.
+            return handle.read().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def may_commit():

@@ -4,12 +4,13 @@
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
 
-from ..models.module_validator_run_item import MAX_ATTEMPTS, this_worker
+from ..models.module_validator_run_item import MAX_ATTEMPTS, this_worker, worker_is_gone
 from .common import ValidatorCase, odoo_bin
 
 MODULES = ["mv_example_broken", "mv_example_clean"]
@@ -64,6 +65,20 @@ class TestWorkItems(ValidatorCase):
         self.env["module.validator.run"]._cron_process_queue()
         self.assertEqual((run.item_ids.state, run.item_ids.attempt_count), ("done", 2))
         self.assertEqual((run.state, len(run.result_ids)), ("done", 1))
+
+    def test_a_killed_worker_not_yet_reaped_counts_as_dead(self):
+        run = self.queue(["mv_example_clean"])
+        zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+        self.addCleanup(zombie.wait)
+        for _attempt in range(100):  # until it has exited, unreaped
+            if worker_is_gone(f"{this_worker().rpartition(':')[0]}:{zombie.pid}"):
+                break
+            time.sleep(0.05)
+        run.item_ids.sudo().write({"state": "processing", "attempt_count": 1,
+                                   "worker": f"{this_worker().rpartition(':')[0]}:{zombie.pid}",
+                                   "date_claimed": fields.Datetime.now()})
+        self.env["module.validator.run"]._cron_process_queue()
+        self.assertEqual((run.item_ids.state, run.item_ids.attempt_count), ("done", 2))
 
     def test_another_hosts_item_is_taken_over_when_its_lease_ends(self):
         run = self.queue(["mv_example_clean"])
