@@ -21,7 +21,10 @@ class ModuleValidatorRunItem(models.Model):
         return "queue_job"
 
     def _job_identity(self):
-        return f"module_validator.run.item:{self.id}:{self.attempt_count}"
+        # A stale claim's job is dead even when queue_job still shows it
+        # started: its retry is a job of its own, made once per claim.
+        retry = ":retry" if self.state == "processing" else ""
+        return f"module_validator.run.item:{self.id}:{self.attempt_count}{retry}"
 
     def _dispatch(self):
         """One job per item; an item that already has a job waiting gets no second one."""

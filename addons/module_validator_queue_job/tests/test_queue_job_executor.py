@@ -63,6 +63,20 @@ class TestQueueJobExecutor(TransactionCase):
         Job.load(self.env, fresh.uuid).perform()
         self.assertEqual((item.state, item.attempt_count, run.state), ("done", 2, "done"))
 
+    def test_an_item_whose_job_died_while_started_gets_a_retry_job(self):
+        run = self.queue(["mv_example_clean"])
+        item = run.item_ids
+        dead = self.jobs(run)
+        dead.state = "started"  # queue_job has not noticed its worker died
+        item.write({"state": "processing", "attempt_count": 1, "worker": "elsewhere:1",
+                    "date_claimed": fields.Datetime.now() - timedelta(days=1)})
+        self.env["module.validator.run"]._cron_process_queue()
+        self.env["module.validator.run"]._cron_process_queue()
+        retry = self.jobs(run) - dead
+        self.assertEqual(len(retry), 1, "one retry job, however often the queue looks")
+        Job.load(self.env, retry.uuid).perform()
+        self.assertEqual((item.state, item.attempt_count, run.state), ("done", 2, "done"))
+
     def test_the_channel_capacity_is_a_setting(self):
         settings = self.env["res.config.settings"].create({"validator_job_capacity": 3})
         settings.execute()
