@@ -13,6 +13,14 @@ MODULES = ["mv_example_broken", "mv_example_clean"]
 
 @tagged("post_install", "-at_install")
 class TestQueueJobExecutor(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Jobs that may commit run in a cursor of their own (queue_job's
+        # in_temporary_env): in test mode it shares the test's transaction.
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+
     def queue(self, names=MODULES):
         run, _report = self.env["module.validator.run"]._launch(
             names, level="static", origin="wizard", background=True)
@@ -37,6 +45,7 @@ class TestQueueJobExecutor(TransactionCase):
         run = self.queue()
         for job in self.jobs(run):
             Job.load(self.env, job.uuid).perform()
+            self.env.invalidate_all()  # the job wrote through a cursor of its own
         self.assertEqual(set(run.item_ids.mapped("state")), {"done"})
         self.assertEqual(sorted(run.result_ids.mapped("name")), MODULES)
         self.assertEqual((run.state, run.verdict), ("done", "fail"))
@@ -61,6 +70,7 @@ class TestQueueJobExecutor(TransactionCase):
         fresh = self.jobs(run).filtered(lambda job: job.state == "pending")
         self.assertEqual(len(fresh), 1)
         Job.load(self.env, fresh.uuid).perform()
+        self.env.invalidate_all()  # the job wrote through a cursor of its own
         self.assertEqual((item.state, item.attempt_count, run.state), ("done", 2, "done"))
 
     def test_an_item_whose_job_died_while_started_gets_a_retry_job(self):
@@ -75,7 +85,15 @@ class TestQueueJobExecutor(TransactionCase):
         retry = self.jobs(run) - dead
         self.assertEqual(len(retry), 1, "one retry job, however often the queue looks")
         Job.load(self.env, retry.uuid).perform()
+        self.env.invalidate_all()  # the job wrote through a cursor of its own
         self.assertEqual((item.state, item.attempt_count, run.state), ("done", 2, "done"))
+
+    def test_jobs_may_commit_their_claim(self):
+        # queue_job refuses commits in jobs unless the job function allows them;
+        # the claim is committed at once so that other workers see it.
+        function = self.env.ref("module_validator_queue_job.job_function_process_item")
+        self.assertTrue(function.allow_commit)
+        self.assertEqual(function.channel, "root.module_validator")
 
     def test_the_channel_capacity_is_a_setting(self):
         settings = self.env["res.config.settings"].create({"validator_job_capacity": 3})
