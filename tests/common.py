@@ -84,3 +84,20 @@ def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra
         line += ["-d", database]
     return subprocess.run(line, capture_output=True, text=True, timeout=timeout, input=stdin_text,
                           env=subprocess_env(extra_env), cwd=cwd, check=False)
+
+
+def drop_committed_runs_afterwards(case):
+    """Delete, when ``case`` ends, the runs that subprocesses commit in the
+    suite's own database meanwhile (``odoo-bin validate -d``), so that later
+    tests find the database as it was."""
+    dbname = case.env.cr.dbname
+    with odoo.sql_db.db_connect(dbname).cursor() as cr:
+        cr.execute("SELECT COALESCE(max(id), 0) FROM module_validator_run")
+        (last,) = cr.fetchone()
+
+    def drop():
+        with odoo.sql_db.db_connect(dbname).cursor() as cr:
+            cr.execute("DELETE FROM module_validator_run WHERE id > %s", (last,))
+            cr.commit()
+
+    case.addCleanup(drop)

@@ -32,7 +32,7 @@ import odoo
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config
 
-from .common import ADDON_ROOT, FIXTURES, odoo_bin, subprocess_env
+from .common import ADDON_ROOT, FIXTURES, drop_committed_runs_afterwards, odoo_bin, subprocess_env
 from .test_sarif import assert_valid_sarif
 
 _logger = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class TestCiTemplates(TransactionCase):
 
     def setUp(self):
         super().setUp()
+        drop_committed_runs_afterwards(self)  # the validation step stores its runs
         self.folder = tempfile.mkdtemp(prefix="mv_ci_")
         self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
         # The validator as the templates clone it: a folder named
