@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 import time
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -26,6 +27,9 @@ ORIGIN_SELECTION = [
 ]
 VERDICT_SELECTION = [("pass", "Passed"), ("fail", "Failed")]
 FINISHED_STATES = ("done", "failed", "cancelled")
+# When a run's last items end in two workers at once, neither sees the other's
+# as ended; the queue looks again this many seconds later and closes the run.
+RECHECK_DELAY_S = 5
 
 _logger = logging.getLogger(__name__)
 
@@ -425,8 +429,11 @@ class ModuleValidatorRun(models.Model):
         items = self.item_ids
         if any(item.state in ("pending", "processing") for item in items):
             if not items.filtered(lambda item: item.state == "pending"):
-                # Others still process; make sure somebody looks again soon.
-                self._trigger_queue()
+                # Others still process; make sure somebody looks again once
+                # they commit. Not "now": a scheduled action deletes the
+                # triggers that came due while it ran, so a wake-up made
+                # during its run would be lost.
+                self._trigger_queue(fields.Datetime.now() + timedelta(seconds=RECHECK_DELAY_S))
             return False
         if self.state not in ("queued", "running"):
             return True
@@ -436,7 +443,7 @@ class ModuleValidatorRun(models.Model):
                     "SELECT id FROM module_validator_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id])
                 self._finish((fields.Datetime.now() - self.date_start).total_seconds(), notify=False)
         except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
-            self._trigger_queue()
+            self._trigger_queue(fields.Datetime.now() + timedelta(seconds=RECHECK_DELAY_S))
             return False
         self._announce_finish()
         return True

@@ -149,6 +149,25 @@ class TestWorkItems(ValidatorCase):
         self.env["res.config.settings"].create({"validator_cron_workers": 1}).execute()
         self.assertEqual(Run._queue_crons(), crons[0])
 
+    def test_the_last_item_ending_beside_a_busy_worker_schedules_a_later_look(self):
+        run = self.queue()
+        busy = run.item_ids[1].sudo()
+        busy.write({"state": "processing", "attempt_count": 1, "worker": "elsewhere:1",
+                    "date_claimed": fields.Datetime.now()})
+        cron = self.env["module.validator.run"]._queue_crons()
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search([("cron_id", "in", cron.ids)])
+        started = fields.Datetime.now()
+        self.env["module.validator.run"]._cron_process_queue()
+        self.assertEqual((run.item_ids[0].state, run.state), ("done", "running"))
+        later = Trigger.search([("cron_id", "in", cron.ids)]) - before
+        # Not "now": a trigger that comes due while the action runs is deleted with it.
+        self.assertTrue(later.filtered(lambda t: started + timedelta(seconds=4) <= t.call_at
+                                       <= started + timedelta(seconds=60)))
+        busy.write({"state": "done"})
+        self.env["module.validator.run"]._cron_process_queue()
+        self.assertEqual(run.state, "done")
+
     def test_legacy_launch_signature_still_queues(self):
         run, report = self.env["module.validator.run"]._launch(
             ["mv_example_clean"], level="static", origin="cli", background=True)
