@@ -28,7 +28,6 @@ Workloads:
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from engine import discovery  # noqa: E402 - the engine is importable without Odoo
+from engine.rehearsal.rehearse import free_port  # noqa: E402
 
 PYTHON = os.environ.get("MV_PYTHON", sys.executable)
 ODOO_BIN = os.path.join(os.environ.get("MV_ODOO_SRC", ""), "odoo-bin")
@@ -71,12 +71,6 @@ def ensure_database(executor):
     if done.returncode:
         sys.exit(f"setting up {database} failed:\n{done.stderr[-3000:]}")
     return database
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def queue_run(database, modules, level, workers, executor):

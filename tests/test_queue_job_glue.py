@@ -3,7 +3,6 @@
 
 import os
 import re
-import socket
 import subprocess
 import unittest
 import uuid
@@ -11,15 +10,10 @@ import uuid
 from odoo.tests import tagged
 from odoo.tools import config
 
+from ..engine.rehearsal.rehearse import free_port
 from .common import ValidatorCase, odoo_bin
 
 GLUE_FOLDER = os.path.join(os.path.dirname(os.path.dirname(__file__)), "addons")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @tagged("post_install", "-at_install")
