@@ -54,7 +54,8 @@ def _validate(names):
     done = []
     for name in names:
         facts.touched, facts.probes = set(), {}
-        report = validate_module(facts.catalog.get(name), facts, _STATE["rules"])
+        report = validate_module(facts.catalog.get(name), facts, _STATE["rules"],
+                                 limits=_STATE["rule_limits"])
         done.append((report, facts.touched, facts.probes))
     return done
 
@@ -72,7 +73,7 @@ def dependents_count(facts, names):
     return counts
 
 
-def validate_in_processes(modules, facts, rules, jobs, cache_directory=None):
+def validate_in_processes(modules, facts, rules, jobs, cache_directory=None, rule_limits=None):
     """``[(ModuleReport, touched, probes)]`` of ``modules``, in their order, using ``jobs`` processes."""
     names = [module.name for module in modules]
     needed = sorted({dep for name in names for dep in facts.scope(name)})
@@ -86,7 +87,7 @@ def validate_in_processes(modules, facts, rules, jobs, cache_directory=None):
     _STATE.clear()
     # Without a cache of the caller's, the passes still share their parses for this run.
     scratch = tempfile.TemporaryDirectory(prefix="mv-parse-") if cache_directory is None else None
-    _STATE.update(catalog=catalog, rules=rules,
+    _STATE.update(catalog=catalog, rules=rules, rule_limits=rule_limits,
                   cache_directory=scratch.name if scratch else cache_directory)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:

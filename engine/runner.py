@@ -8,7 +8,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
-from . import secret_mask
+from . import rule_guard, secret_mask
 from .parallel import can_fork, validate_in_processes
 from .result_cache import ResultCache
 from .results import Finding, ModuleReport, RunReport, fingerprint
@@ -52,9 +52,11 @@ def active_rules(level, settings=None, extra_rules=()):
     return selected
 
 
-def validate_module(module, facts, rules, rehearsal_issues=()):
+def validate_module(module, facts, rules, rehearsal_issues=(), limits=None):
     """Run ``rules`` on one module; ``rehearsal_issues`` are ``(code, Issue)``
-    pairs from the bulletproof level, reported under their own rule codes."""
+    pairs from the bulletproof level, reported under their own rule codes.
+    Each rule runs under ``limits`` (rule_guard.RuleLimits, default limits)."""
+    limits = limits or rule_guard.RuleLimits()
     started = time.perf_counter()
     report = ModuleReport(module.name, module.path, module.origin, _printable(module.version))
     ctx = ModuleContext(module, facts)
@@ -64,17 +66,27 @@ def validate_module(module, facts, rules, rehearsal_issues=()):
     demo_paths = _demo_paths(ctx)
     with RuleTransaction(facts) as transaction:
         for rule, severity in rules:
-            _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transaction)
+            _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transaction, limits)
     report.findings.sort(key=lambda f: (f.path, f.line or 0, f.rule, f.message))
     report.duration_s = time.perf_counter() - started
     return report
 
 
-def _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transaction):
-    """Add one rule's findings to ``report``; a crash is the rule's MV001 finding."""
+def _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transaction, limits):
+    """Add one rule's findings to ``report``; a crash, or a rule stopped by its
+    time or memory limit, is the rule's MV001 finding."""
     module = ctx.module
+    guard = rule_guard.guarded(limits)
+    stopped = False
     try:
-        issues = list(rule.check(ctx))
+        with guard:
+            issues = list(rule.check(ctx))
+    except rule_guard.RuleStopped:
+        stopped = True
+        _logger.warning("rule %s stopped on module %s: it %s", rule.code, module.name, guard.watch.reason)
+        issues = [Issue("", None, f"Rule {rule.code} was stopped: it {guard.watch.reason}; "
+                        "the other rules ran.", key=f"{rule.code}:stopped")]
+        rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
     except Exception as error:  # noqa: BLE001 - reported as a finding, run goes on
         # The traceback may quote the module's values (ValueError: ... 'hunter2'): masked.
         _logger.warning("rule %s crashed on module %s:\n%s", rule.code, module.name,
@@ -83,7 +95,9 @@ def _run_rule(report, ctx, rule, severity, rehearsal_issues, demo_paths, transac
         issues = [_internal_issue(rule, error, where)]
         rule, severity = RULES[INTERNAL_ERROR], RULES[INTERNAL_ERROR].severity
     finally:
-        transaction.after_rule()
+        # A stopped rule may have been cut off between two writes to the
+        # environment's caches: they are dropped even if the transaction is sound.
+        transaction.after_rule(force=stopped)
     if rule.level == "bulletproof":
         issues = [issue for code, issue in rehearsal_issues if code == rule.code]
     for issue in issues:
@@ -143,9 +157,10 @@ class RuleTransaction:
             self._execute("SAVEPOINT %s")
         return self
 
-    def after_rule(self):
-        """Undo what a rule left broken; True when it had aborted the transaction."""
-        if self.cr is None or not _aborted(self.cr):
+    def after_rule(self, force=False):
+        """Undo what a rule left broken; True when it had aborted the transaction
+        (or ``force``: the rule was stopped midway)."""
+        if self.cr is None or not (force or _aborted(self.cr)):
             return False
         self._execute("ROLLBACK TO SAVEPOINT %s")
         # Values the failed rule fetched, or marked as fetched, are not to be trusted.
@@ -251,7 +266,7 @@ def _safe_rehearse(rehearse, module):
 
 def validate(modules, facts, level, *, version, settings=None, fail_on="error",
              rehearse=None, parallel=None, deadline=None, extra_rules=(), cache_directory=None,
-             jobs=1):
+             jobs=1, rule_limits=None):
     """Validate ``modules`` (ModuleSource list) at ``level``; returns a RunReport.
 
     ``extra_rules`` are custom rules (engine/rules/custom_rules.py) run with the
@@ -264,7 +279,8 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
     With a ``cache_directory``, static results are reused while nothing they
     depend on has changed (result_cache.py). ``jobs`` > 1 validates the
     static level in that many forked processes (parallel.py): for command
-    lines, never inside a server.
+    lines, never inside a server. ``rule_limits`` (rule_guard.RuleLimits)
+    bound each rule's time and memory on each module.
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
@@ -292,7 +308,7 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
     # Forking and sharing parses costs about a second: worth it for many modules only.
     if static_only and deadline is None and jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
         for module_report, touched, probes in validate_in_processes(
-                pending, facts, rules, jobs, cache_directory):
+                pending, facts, rules, jobs, cache_directory, rule_limits):
             done[module_report.name] = module_report
             if cache is not None:
                 cache.store(facts.catalog.get(module_report.name), module_report, touched, probes)
@@ -305,7 +321,7 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
             continue
         issues, seconds = rehearsed.get(module.name, ((), 0.0))
         facts.touched, facts.probes = set(), {}
-        module_report = validate_module(module, facts, rules, issues)
+        module_report = validate_module(module, facts, rules, issues, rule_limits)
         module_report.duration_s += seconds
         if cache is not None:
             cache.store(module, module_report, facts.touched, facts.probes)

@@ -14,6 +14,7 @@ from ..engine.code_fingerprint import code_fingerprint
 from ..engine.facts import DynamicFacts, StaticFacts
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, DatabaseServer, drop_orphans
+from ..engine.rule_guard import RuleLimits
 from ..service import validation
 from ..service.validation import ValidationRequest
 from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
@@ -308,6 +309,8 @@ class ModuleValidatorRun(models.Model):
             rehearse=rehearse, started=started, parallel=self._config_int("rehearsal_parallel"),
             waivers=self.env["module.validator.waiver"]._engine_waivers(),
             extra_rules=self.env["module.validator.rule"]._custom_engine_rules(),
+            rule_limits=RuleLimits.of(self._config_int("rule_time_limit"),
+                                      self._config_int("rule_memory_limit_mb")),
         )
 
     # -- bulletproof level -------------------------------------------------
@@ -322,7 +325,7 @@ class ModuleValidatorRun(models.Model):
     def _rehearsal_problem(self):
         """Why scratch databases cannot be made here, or None."""
         try:
-            DatabaseServer.from_odoo_config(config).check_can_create_databases()
+            DatabaseServer.scratch_from_odoo_config(config).check_can_create_databases()
         except DatabaseError as error:
             return str(error)
         return None

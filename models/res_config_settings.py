@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from ..engine.rehearsal.rehearse import DEFAULT_TIMEOUT_S
+from ..engine.rule_guard import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 from ..engine.rehearsal.sandbox import DEFAULT_ROLE, save_role_password
 from ..engine.rehearsal.scratch import TEMPLATE_PREFIX, DatabaseError, DatabaseServer, setup_sandbox_role
 from .deployment_common import ENVIRONMENT_SELECTION
@@ -41,6 +42,16 @@ class ResConfigSettings(models.TransientModel):
         SEVERITY_SELECTION[:2], string="Default fail on", default="error",
         config_parameter="module_validator.default_fail_on",
         help="What fails a run started from the Validate Modules wizard, unless changed there.",
+    )
+    validator_rule_time_limit = fields.Integer(
+        string="Rule time limit (s)", config_parameter="module_validator.rule_time_limit",
+        help="Seconds one rule may take on one module before it is stopped and reported as an "
+        f"internal error (MV001) of that module; the other rules run. 0 means {DEFAULT_TIME_LIMIT_S}.",
+    )
+    validator_rule_memory_limit = fields.Integer(
+        string="Rule memory limit (MiB)", config_parameter="module_validator.rule_memory_limit_mb",
+        help="How much the server process may grow while one rule checks one module before the "
+        f"rule is stopped (MV001 for that module). 0 means {DEFAULT_MEMORY_LIMIT_MB} MiB.",
     )
     validator_rehearsal_timeout = fields.Integer(
         string="Rehearsal timeout (s)", config_parameter="module_validator.rehearsal_timeout",
@@ -114,7 +125,7 @@ class ResConfigSettings(models.TransientModel):
         self.env["module.validator.run"].check_access("write")
         if not self.env.user.has_group("base.group_system"):
             raise AccessError(self.env._("Only administrators set up the rehearsal sandbox."))
-        server = DatabaseServer.from_odoo_config(config)
+        server = DatabaseServer.scratch_from_odoo_config(config)
         role = self.env["ir.config_parameter"].sudo().get_param("module_validator.sandbox_role") or DEFAULT_ROLE
         try:
             password = setup_sandbox_role(server, role)
@@ -136,7 +147,7 @@ class ResConfigSettings(models.TransientModel):
     def _validator_templates():
         """Names of the cached rehearsal template databases, or None when the server cannot tell."""
         try:
-            return DatabaseServer.from_odoo_config(config).databases(TEMPLATE_PREFIX)
+            return DatabaseServer.scratch_from_odoo_config(config).databases(TEMPLATE_PREFIX)
         except Exception:  # noqa: BLE001 - a settings page must open whatever the server says
             return None
 
@@ -149,7 +160,7 @@ class ResConfigSettings(models.TransientModel):
             raise UserError(self.env._(
                 "A validation is in progress and may be using the templates: try again when it ends."
             ))
-        server = DatabaseServer.from_odoo_config(config)
+        server = DatabaseServer.scratch_from_odoo_config(config)
         try:
             names = server.databases(TEMPLATE_PREFIX)
             for name in names:

@@ -63,6 +63,7 @@ class Launcher:
     # (user, password) the rehearsed code connects with: the sandbox role, once set up.
     role: tuple | None = None
     live_data_dir: str = ""  # the server's own data_dir (upgrade copies take its filestore)
+    live_server: object = None  # where the live database is, when rehearsals use another server
 
     def run(self, dbname, args, log_path):
         """Run odoo-bin on ``dbname``; returns ``(exit code or None on timeout, log text)``."""
@@ -134,10 +135,16 @@ def odoo_launcher(extra_paths=(), timeout_s=None, sandbox_role=None):
     from .scratch import DatabaseServer  # noqa: PLC0415
 
     live = DatabaseServer.from_odoo_config(config)
+    scratch = DatabaseServer.scratch_from_odoo_config(config)
     timeout = timeout_from_env(timeout_s)
     private_dir = sandbox_data_dir(live.data_dir)
+    if (scratch.host, scratch.port) != (live.host, live.port):
+        # Template databases of another server have the same names: their
+        # filestores must not meet.
+        server_key = hashlib.sha256(f"{scratch.host}:{scratch.port}".encode()).hexdigest()[:12]
+        private_dir = os.path.join(private_dir, f"server-{server_key}")
     role_password = load_role_password(live.data_dir, sandbox_role) if sandbox_role else None
-    server = dataclasses.replace(live, data_dir=private_dir,
+    server = dataclasses.replace(scratch, data_dir=private_dir,
                                  owner=sandbox_role if role_password else None)
     home = os.path.join(private_dir, "home")
     os.makedirs(home, mode=0o700, exist_ok=True)
@@ -155,9 +162,10 @@ def odoo_launcher(extra_paths=(), timeout_s=None, sandbox_role=None):
         env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__))),
         sandbox=Sandbox(home=home, cpu_seconds=2 * timeout,
                         hidden_files=tuple(path for path in (config.rcfile,) if path),
-                        unix_socket=uses_unix_socket(live.host)),
+                        unix_socket=uses_unix_socket(scratch.host)),
         role=(sandbox_role, role_password) if role_password else None,
         live_data_dir=live.data_dir,
+        live_server=live,
     )
 
 
@@ -259,7 +267,8 @@ class Rehearsal:
         live_filestore = (os.path.join(self.launcher.live_data_dir, "filestore", source_db)
                           if self.launcher.live_data_dir else None)
         return self._in_scratch(module, lambda scratch: self.server.copy_live(
-                                    scratch, source_db, source_filestore=live_filestore),
+                                    scratch, source_db, source_filestore=live_filestore,
+                                    source_server=self.launcher.live_server),
                                 ["-u", module.name], "upgrade", "TST002")
 
     def _in_scratch(self, module, fill, args, label, failure_code):

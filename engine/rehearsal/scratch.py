@@ -7,6 +7,7 @@ clients keep working: it is never used as a template, and its connections are
 never terminated.
 """
 
+import dataclasses
 import os
 import secrets
 import shutil
@@ -46,6 +47,21 @@ class DatabaseServer:
 
         return cls(value("db_host"), value("db_port") and str(config["db_port"]),
                    value("db_user"), value("db_password"), config["data_dir"])
+
+    @classmethod
+    def scratch_from_odoo_config(cls, config):
+        """The server that holds rehearsal databases: Odoo's own, unless the
+        configuration file's ``validator_scratch_db_host``, ``_port``, ``_user``
+        and ``_password`` options name another PostgreSQL (one for rehearsals,
+        so that their ``createdb -T`` and installs do not load the live one).
+        Unset options keep Odoo's values."""
+        live = cls.from_odoo_config(config)
+        overrides = {}
+        for field in ("host", "port", "user", "password"):
+            value = config.get(f"validator_scratch_db_{field}")
+            if value not in (None, False, ""):
+                overrides[field] = str(value)
+        return dataclasses.replace(live, **overrides)
 
     def connect(self, dbname="postgres"):
         params = {k: v for k, v in (("host", self.host), ("port", self.port),
@@ -136,15 +152,18 @@ class DatabaseServer:
             raise DatabaseError(f"template database {template} stayed busy")
         self._copy_filestore(template, dbname)
 
-    def copy_live(self, dbname, source, source_filestore=None):
+    def copy_live(self, dbname, source, source_filestore=None, source_server=None):
         """Copy a database that has clients, without disturbing them (pg_dump).
 
-        With a sandbox role, the copy and every object in it belong to that role."""
+        ``source_server``: where ``source`` lives, when it is not this server
+        (rehearsals on a PostgreSQL of their own). With a sandbox role, the copy
+        and every object in it belong to that role."""
         with self.cursor() as cr:
             cr.execute(sql.SQL("CREATE DATABASE {}{}").format(sql.Identifier(dbname), self._owner_clause()))
         env = self.libpq_env()
         dump = subprocess.Popen(["pg_dump", "--no-owner", "--no-privileges", source],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=(source_server or self).libpq_env())
         restore_env = dict(env, PGOPTIONS=f"-c role={self.owner}") if self.owner else env
         restore = subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", dbname],
                                  stdin=dump.stdout, capture_output=True, env=restore_env, check=False)
@@ -163,6 +182,9 @@ class DatabaseServer:
             cr.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
                 sql.Identifier(old), sql.Identifier(new)))
         if os.path.isdir(self.filestore(old)):
+            # The database ``new`` did not exist (the rename succeeded): a folder
+            # of that name is a leftover of a dropped one, not data to keep.
+            shutil.rmtree(self.filestore(new), ignore_errors=True)
             os.replace(self.filestore(old), self.filestore(new))
 
     def drop(self, dbname):
