@@ -11,7 +11,9 @@ Printed per configuration: wall time from the first worker's start to the
 run's end, its ratio to 1 worker, items per second, peak memory (VmHWM) per
 worker process, and from the database: items processed twice (an attempt
 beyond the first without a kill: must be 0), duplicated module results (must
-be 0) and items lost (not done, or done without a result: must be 0). The
+be 0) and items lost (not done, or done without a result: must be 0), and
+how busy the machine's cores were (cpu %: a 1-worker run that already keeps
+them busy leaves little for more workers to gain). The
 "kill" variant SIGKILLs one worker when a third of the items are done.
 
 Workloads:
@@ -140,15 +142,33 @@ def worker_pids(processes, executor):
             if "odoo" in open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")]
 
 
+def cpu_ticks():
+    """``(busy, total)`` jiffies of all cores since boot (/proc/stat)."""
+    with open("/proc/stat") as handle:
+        values = [int(value) for value in handle.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def item_counts(database, run_id):
     rows = psql(database, "SELECT state, count(*) FROM module_validator_run_item WHERE run_id = :p0 "
                 "GROUP BY state", [run_id])
     return {state: int(count) for state, count in rows}
 
 
+def cancel_unfinished(database):
+    """Cancel what an earlier configuration left (timed out, interrupted): its items
+    would otherwise be worked off first, inside the next configuration's figures."""
+    psql(database, "UPDATE module_validator_run_item SET state = 'cancelled' "
+         "WHERE state IN ('pending', 'processing')")
+    psql(database, "UPDATE module_validator_run SET state = 'cancelled' WHERE state IN ('queued', 'running')")
+
+
 def measure(database, modules, level, workers, executor, kill, log_dir, timeout_s):
+    cancel_unfinished(database)
     run_id = queue_run(database, modules, level, workers, executor)
     started = time.perf_counter()
+    busy_before, total_before = cpu_ticks()
     processes = start_workers(database, workers, executor, log_dir)
     peaks = {}
     killed = False
@@ -177,6 +197,7 @@ def measure(database, modules, level, workers, executor, kill, log_dir, timeout_
                 print(f"    timed out after {timeout_s} s", flush=True)
                 break
         wall = time.perf_counter() - started
+        busy_after, total_after = cpu_ticks()
     finally:
         for process in processes:
             process.terminate()
@@ -194,7 +215,8 @@ def measure(database, modules, level, workers, executor, kill, log_dir, timeout_
                     "WHERE r.run_id = item.run_id AND r.name = item.module_name))", [run_id])[0][0])
     state = psql(database, "SELECT state FROM module_validator_run WHERE id = :p0", [run_id])[0][0]
     return {"wall": wall, "retried": retried, "duplicated": duplicated, "lost": lost, "state": state,
-            "items": len(modules), "peak_mib": max(peaks.values(), default=0) / 1024, "killed": bool(killed)}
+            "items": len(modules),
+            "cpu": (busy_after - busy_before) / max(1, total_after - total_before), "peak_mib": max(peaks.values(), default=0) / 1024, "killed": bool(killed)}
 
 
 def small_modules(catalog, size, installed):
@@ -247,7 +269,7 @@ def main():
                 measure(database, modules, level, max(workers_list), executor, False, log_root, args.timeout)
             base = None
             print(f"  {'workers':>7} {'kill':>4} {'wall s':>8} {'ratio':>6} {'items/s':>8} "
-                  f"{'peak MiB':>9} {'retried':>7} {'dup':>4} {'lost':>4} state", flush=True)
+                  f"{'peak MiB':>9} {'cpu %':>6} {'retried':>7} {'dup':>4} {'lost':>4} state", flush=True)
             for workers in workers_list:
                 for kill in ([False] if args.no_kill or workers < 2 else [False, True]):
                     figures = measure(database, modules, level, workers, executor, kill, log_root, args.timeout)
