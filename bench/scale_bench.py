@@ -99,8 +99,12 @@ def start_workers(database, workers, executor, log_dir):
     processes = []
     if executor == "cron":
         for number in range(workers):
+            # A bulletproof item may take minutes: past --limit-time-real (120 s by
+            # default; threaded servers apply it to cron threads too) Odoo would
+            # restart the whole server mid-item.
             line = [*common, "--workers=0", "--max-cron-threads=1", f"--http-port={free_port()}",
-                    f"--gevent-port={free_port()}"]
+                    f"--gevent-port={free_port()}", "--limit-time-real=3600",
+                    "--limit-time-real-cron=3600"]
             log = open(os.path.join(log_dir, f"worker-{number}.log"), "w")  # noqa: SIM115
             processes.append(subprocess.Popen(line, stdout=log, stderr=subprocess.STDOUT, env=env))
     else:
