@@ -282,6 +282,7 @@ def main():
                     ratio = base / figures["wall"] if base else float("nan")
                     print(f"  {workers:>7} {'yes' if kill else 'no':>4} {figures['wall']:>8.1f} {ratio:>6.2f} "
                           f"{figures['items'] / figures['wall']:>8.2f} {figures['peak_mib']:>9.0f} "
+                          f"{100 * figures['cpu']:>6.0f} "
                           f"{figures['retried']:>7} {figures['duplicated']:>4} {figures['lost']:>4} "
                           f"{figures['state']}", flush=True)
 
