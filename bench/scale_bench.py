@@ -182,7 +182,8 @@ def measure(database, modules, level, workers, executor, kill, log_dir, timeout_
             # A cron thread that started after the run was queued missed its
             # wake-up and would sleep up to a minute: wake them, as a busy
             # server's stream of triggers would.
-            psql(database, "SELECT pg_notify('cron_trigger', :'p0')", [database])
+            # Cron threads LISTEN in the "postgres" database, where Odoo notifies.
+            psql("postgres", "SELECT pg_notify('cron_trigger', :'p0')", [database])
             for pid in worker_pids(processes, executor):
                 peaks[pid] = max(peaks.get(pid, 0), peak_kib(pid))
             state = psql(database, "SELECT state FROM module_validator_run WHERE id = :p0", [run_id])[0][0]

@@ -1,12 +1,14 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Background runs as work items: claims, takeovers, idempotent storing, a killed worker."""
 
+import select
 import subprocess
 import sys
 import textwrap
 import time
 from datetime import timedelta
 
+import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import tagged
 
@@ -167,6 +169,39 @@ class TestWorkItems(ValidatorCase):
         busy.write({"state": "done"})
         self.env["module.validator.run"]._cron_process_queue()
         self.assertEqual(run.state, "done")
+
+    def test_an_item_with_work_left_wakes_the_cron_threads_when_it_commits(self):
+        """Odoo leaves a scheduled action that reported work left due, but wakes
+        nobody after its 10th call: the queue sends the wake-up cron threads
+        listen for (in the "postgres" database), or they sleep a minute."""
+        self.queue()
+        self.env.cr.postcommit.clear()  # the launch's own wake-up is not under test
+        listener = odoo.sql_db.db_connect("postgres").cursor()
+        self.addCleanup(listener.close)
+        listener.execute("LISTEN cron_trigger")
+        listener.commit()
+        connection = listener._cnx
+
+        def wake_ups():
+            connection.poll()
+            payloads = [notify.payload for notify in connection.notifies]
+            connection.notifies.clear()
+            return payloads
+
+        wake_ups()
+        self.env["module.validator.run"]._cron_process_queue()  # one of two items: work left
+        self.assertEqual(wake_ups(), [], "sent before the item was committed")
+        self.env.cr.postcommit.run()  # what the cron runner's commit runs
+        deadline = time.monotonic() + 5
+        received = []
+        while not received and time.monotonic() < deadline:
+            select.select([connection], [], [], 0.5)
+            received = wake_ups()
+        self.assertIn(self.env.cr.dbname, received)
+        self.env["module.validator.run"]._cron_process_queue()  # the last item: nothing left
+        self.env.cr.postcommit.run()
+        time.sleep(0.5)
+        self.assertNotIn(self.env.cr.dbname, wake_ups())
 
     def test_legacy_launch_signature_still_queues(self):
         run, report = self.env["module.validator.run"]._launch(
