@@ -44,6 +44,8 @@ FINAL_ITEM_STATES = ("done", "failed", "cancelled")
 MAX_ATTEMPTS = 3
 # Times a worker looks again for an item when other workers' commits got in the way.
 CLAIM_ATTEMPTS = 5
+# When they all met other workers' commits, the queue looks again after this many seconds.
+CLAIM_RECHECK_S = 5
 # How long a claim holds when its worker cannot be checked (another host):
 # Settings > "Work item timeout"; this is its default, in seconds.
 DEFAULT_LEASE_S = 3600
@@ -161,42 +163,54 @@ class ModuleValidatorRunItem(models.Model):
         process is gone, or the lease ran out). Locked rows are skipped, so
         workers never wait for each other. Returns the claimed item, or an
         empty recordset."""
-        lease = self._lease_seconds()
         conditions = [SQL("run.state IN ('queued', 'running')"),
                       SQL("(item.state = 'pending' OR item.state = 'processing')")]
         # The callers' conditions are fixed fragments; their values become parameters.
         conditions += [SQL(condition, *values) for condition, values in extra_conditions]
+        for _attempt in range(CLAIM_ATTEMPTS):
+            try:
+                # The whole claim, its reads and its writes (the item's row and
+                # the run's), is one attempt: a savepoint that flushes on exit.
+                with cr.savepoint():
+                    item = self._claim_first(cr, SQL(" AND ").join(conditions))
+                break
+            except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+                # Another worker claimed or stored an item, or started the run,
+                # since this transaction began. That is not "no work": reporting
+                # none would make Odoo put this scheduled action to sleep with
+                # work left (found by bench/run scale: one of two workers idle
+                # for a whole run). Look again in a new transaction.
+                if not may_commit():
+                    return self.browse()
+                cr.commit()
+        else:
+            # Still in others' way: make sure the queue looks again soon.
+            self.env["module.validator.run"]._trigger_queue(
+                fields.Datetime.now() + timedelta(seconds=CLAIM_RECHECK_S))
+            item = self.browse()
+        if may_commit():
+            cr.commit()  # the claim, or items given up on, which are final
+        return item
+
+    @api.model
+    def _claim_first(self, cr, condition):
+        """Lock the first claimable item that matches ``condition`` and mark it
+        as this worker's; gives up on items that killed their workers."""
+        lease = self._lease_seconds()
         self.flush_model()
         self.env["module.validator.run"].flush_model(["state"])
-        query = SQL(
+        # Expected under contention: not an error for the server's log.
+        cr.execute(SQL(
             "SELECT item.id, item.state, item.worker, item.date_claimed, COALESCE(item.attempt_count, 0)"
             "  FROM module_validator_run_item item"
             "  JOIN module_validator_run run ON run.id = item.run_id"
             " WHERE %s"
             " ORDER BY item.run_id, item.sequence, item.id"
             " FOR UPDATE OF item SKIP LOCKED",
-            SQL(" AND ").join(conditions),
-        )
-        for _attempt in range(CLAIM_ATTEMPTS):
-            try:
-                with cr.savepoint(flush=False):
-                    # Expected under contention: not an error for the server's log.
-                    cr.execute(query, log_exceptions=False)
-                    rows = cr.fetchall()
-                break
-            except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
-                # Another worker claimed or stored an item since this transaction
-                # began. That is not "no work": reporting none would make Odoo
-                # put this scheduled action to sleep with work left (found by
-                # bench/run scale: one of two workers idle). Look again in a
-                # new transaction, where committing is allowed.
-                if not may_commit():
-                    return self.browse()
-                cr.commit()
-        else:
-            return self.browse()
+            condition,
+        ), log_exceptions=False)
         now = fields.Datetime.now()
-        for item_id, state, worker, date_claimed, attempts in rows:
+        for item_id, state, worker, date_claimed, attempts in cr.fetchall():
             if state == "processing" and not self._claim_is_stale(worker, date_claimed, now, lease):
                 continue
             item = self.browse(item_id)
@@ -207,14 +221,13 @@ class ModuleValidatorRunItem(models.Model):
                         "worker": this_worker(), "date_claimed": now})
             run = item.run_id
             if run.state == "queued" or not run.date_processing:
+                # Fails here, quietly, if another worker started the run meanwhile.
+                cr.execute(SQL("SELECT id FROM module_validator_run WHERE id = %s FOR NO KEY UPDATE",
+                               run.id), log_exceptions=False)
                 run.write({"state": "running", "date_processing": run.date_processing or now})
             # Should this worker die, the queue looks again when the lease ends.
             self.env["module.validator.run"]._trigger_queue(now + timedelta(seconds=lease + 1))
-            if may_commit():
-                cr.commit()
             return item
-        if may_commit():
-            cr.commit()  # items given up on are final
         return self.browse()
 
     @staticmethod

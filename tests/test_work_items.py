@@ -5,6 +5,7 @@ import select
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from datetime import timedelta
 
@@ -262,3 +263,62 @@ class TestKilledWorker(ValidatorCase):
     def _drop_run(self, run_id):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM module_validator_run WHERE id = %s", [run_id])
+
+
+@tagged("post_install", "-at_install")
+class TestClaimContention(ValidatorCase):
+    """Two workers claiming at once, on committed data, in two real transactions."""
+
+    def test_a_claim_that_meets_another_workers_start_of_the_run_claims_the_next_item(self):
+        with self.registry.cursor() as cr:
+            run, _report = api.Environment(cr, SUPERUSER_ID, {})["module.validator.run"]._launch(
+                MODULES, level="static", origin="cli", background=True)
+            run_id, (first_id, second_id) = run.id, run.item_ids.ids
+            cr.commit()
+        self.addCleanup(TestKilledWorker._drop_run, self, run_id)
+        late = self.registry.cursor()  # a worker whose transaction began first
+        self.addCleanup(late.close)
+        late.execute("SELECT state FROM module_validator_run WHERE id = %s", [run_id])
+        self.assertEqual(late.fetchone()[0], "queued")
+        early = self.registry.cursor()  # the worker that claims first, not yet committed
+        self.addCleanup(early.close)
+        early.execute("UPDATE module_validator_run_item SET state = 'processing', attempt_count = 1,"
+                      " worker = %s, date_claimed = now() at time zone 'UTC' WHERE id = %s",
+                      [this_worker(), first_id])
+        early.execute("UPDATE module_validator_run SET state = 'running',"
+                      " date_processing = now() at time zone 'UTC' WHERE id = %s", [run_id])
+        outcome = {}
+        # Made here: the test holds the registries' lock a new environment takes.
+        env = api.Environment(late, SUPERUSER_ID, {})
+
+        def claim():
+            # A thread of its own: a worker's, where claims are committed.
+            try:
+                outcome["item"] = env["module.validator.run.item"]._claim(late).id
+            except Exception as error:  # noqa: BLE001 - the assertion below reports it
+                outcome["error"] = repr(error)
+
+        worker = threading.Thread(target=claim)
+        worker.start()
+        self._wait_until_blocked(late, outcome)
+        early.commit()  # the late worker's snapshot still says "queued"
+        worker.join(60)
+        self.assertEqual(outcome, {"item": second_id})
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT id, state, attempt_count FROM module_validator_run_item"
+                       " WHERE run_id = %s ORDER BY id", [run_id])
+            self.assertEqual(cr.fetchall(), [(first_id, "processing", 1), (second_id, "processing", 1)])
+
+    def _wait_until_blocked(self, cursor, outcome):
+        """Until ``cursor``'s session waits for a row lock (or 10 s have passed)."""
+        cursor_pid = cursor._cnx.get_backend_pid()
+        deadline = time.monotonic() + 10
+        with self.registry.cursor() as watcher:
+            while time.monotonic() < deadline:
+                watcher.execute("SELECT wait_event_type, wait_event, state, query FROM pg_stat_activity WHERE pid = %s", [cursor_pid])
+                last = watcher.fetchone()
+                if last[0] == "Lock":
+                    return
+                watcher.rollback()
+                time.sleep(0.05)
+        self.fail(f"the late worker never waited for the early worker's lock: {outcome} {last}")
