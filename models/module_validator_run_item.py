@@ -80,6 +80,10 @@ def _is_zombie(pid):
         return False
 
 
+class ClaimsInProgress(Exception):
+    """Pending items exist, all locked by other workers' claims that have not committed yet."""
+
+
 def may_commit():
     """Commits are real outside tests; a test's transaction must not be committed."""
     return not getattr(threading.current_thread(), "testing", False)
@@ -173,8 +177,10 @@ class ModuleValidatorRunItem(models.Model):
                 # the run's), is one attempt: a savepoint that flushes on exit.
                 with cr.savepoint():
                     item = self._claim_first(cr, SQL(" AND ").join(conditions))
+                    if not item and self._pending_exists(cr, SQL(" AND ").join(conditions)):
+                        raise ClaimsInProgress()
                 break
-            except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable, ClaimsInProgress):
                 # Another worker claimed or stored an item, or started the run,
                 # since this transaction began. That is not "no work": reporting
                 # none would make Odoo put this scheduled action to sleep with
@@ -195,10 +201,45 @@ class ModuleValidatorRunItem(models.Model):
     @api.model
     def _claim_first(self, cr, condition):
         """Lock the first claimable item that matches ``condition`` and mark it
-        as this worker's; gives up on items that killed their workers."""
+        as this worker's; gives up on items that killed their workers.
+
+        Items a worker holds come first, to take over those whose claim went
+        stale; then one pending item. Only that one is locked: locking every
+        pending row would make the other workers' claims, at that instant,
+        skip them all and find no work (found by bench/run scale: of 4
+        workers started together, 2 slept through the run)."""
         lease = self._lease_seconds()
         self.flush_model()
         self.env["module.validator.run"].flush_model(["state"])
+        now = fields.Datetime.now()
+        for item_id, _state, worker, date_claimed, attempts in self._lock_candidates(
+                cr, SQL("%s AND item.state = 'processing'", condition)):
+            if self._claim_is_stale(worker, date_claimed, now, lease) and self._take(
+                    cr, self.browse(item_id), attempts, now, lease):
+                return self.browse(item_id)
+        given_up = [0]
+        while True:
+            pending = self._lock_candidates(cr, SQL(
+                "%s AND item.state = 'pending' AND item.id != ALL(%s)", condition, given_up), limit=1)
+            if not pending:
+                return self.browse()
+            item_id, _state, _worker, _date_claimed, attempts = pending[0]
+            if self._take(cr, self.browse(item_id), attempts, now, lease):
+                return self.browse(item_id)
+            given_up.append(item_id)
+
+    @api.model
+    def _pending_exists(self, cr, condition):
+        """Whether pending items match ``condition``, locked by others or not."""
+        cr.execute(SQL(
+            "SELECT 1 FROM module_validator_run_item item"
+            "  JOIN module_validator_run run ON run.id = item.run_id"
+            " WHERE %s AND item.state = 'pending' LIMIT 1", condition))
+        return bool(cr.fetchall())
+
+    @api.model
+    def _lock_candidates(self, cr, condition, limit=None):
+        """Lock, skipping rows others hold, the items that match ``condition``, in queue order."""
         # Expected under contention: not an error for the server's log.
         cr.execute(SQL(
             "SELECT item.id, item.state, item.worker, item.date_claimed, COALESCE(item.attempt_count, 0)"
@@ -206,29 +247,27 @@ class ModuleValidatorRunItem(models.Model):
             "  JOIN module_validator_run run ON run.id = item.run_id"
             " WHERE %s"
             " ORDER BY item.run_id, item.sequence, item.id"
-            " FOR UPDATE OF item SKIP LOCKED",
-            condition,
+            " %s FOR UPDATE OF item SKIP LOCKED",
+            condition, SQL("LIMIT %s", limit) if limit else SQL(""),
         ), log_exceptions=False)
-        now = fields.Datetime.now()
-        for item_id, state, worker, date_claimed, attempts in cr.fetchall():
-            if state == "processing" and not self._claim_is_stale(worker, date_claimed, now, lease):
-                continue
-            item = self.browse(item_id)
-            if attempts >= MAX_ATTEMPTS:
-                item._give_up()
-                continue
-            item.write({"state": "processing", "attempt_count": attempts + 1,
-                        "worker": this_worker(), "date_claimed": now})
-            run = item.run_id
-            if run.state == "queued" or not run.date_processing:
-                # Fails here, quietly, if another worker started the run meanwhile.
-                cr.execute(SQL("SELECT id FROM module_validator_run WHERE id = %s FOR NO KEY UPDATE",
-                               run.id), log_exceptions=False)
-                run.write({"state": "running", "date_processing": run.date_processing or now})
-            # Should this worker die, the queue looks again when the lease ends.
-            self.env["module.validator.run"]._trigger_queue(now + timedelta(seconds=lease + 1))
-            return item
-        return self.browse()
+        return cr.fetchall()
+
+    def _take(self, cr, item, attempts, now, lease):
+        """Mark the locked ``item`` as this worker's; False when it is given up on instead."""
+        if attempts >= MAX_ATTEMPTS:
+            item._give_up()
+            return False
+        item.write({"state": "processing", "attempt_count": attempts + 1,
+                    "worker": this_worker(), "date_claimed": now})
+        run = item.run_id
+        if run.state == "queued" or not run.date_processing:
+            # Fails here, quietly, if another worker started the run meanwhile.
+            cr.execute(SQL("SELECT id FROM module_validator_run WHERE id = %s FOR NO KEY UPDATE",
+                           run.id), log_exceptions=False)
+            run.write({"state": "running", "date_processing": run.date_processing or now})
+        # Should this worker die, the queue looks again when the lease ends.
+        self.env["module.validator.run"]._trigger_queue(now + timedelta(seconds=lease + 1))
+        return True
 
     @staticmethod
     def _claim_is_stale(worker, date_claimed, now, lease):

@@ -191,7 +191,8 @@ class TestWorkItems(ValidatorCase):
 
         wake_ups()
         self.env["module.validator.run"]._cron_process_queue()  # one of two items: work left
-        self.assertEqual(wake_ups(), [], "sent before the item was committed")
+        # Only this database's wake-ups: other databases of the server may send theirs.
+        self.assertNotIn(self.env.cr.dbname, wake_ups(), "sent before the item was committed")
         self.env.cr.postcommit.run()  # what the cron runner's commit runs
         deadline = time.monotonic() + 5
         received = []
@@ -322,3 +323,32 @@ class TestClaimContention(ValidatorCase):
                 watcher.rollback()
                 time.sleep(0.05)
         self.fail(f"the late worker never waited for the early worker's lock: {outcome} {last}")
+
+    def test_a_claim_beside_another_uncommitted_claim_takes_the_next_item(self):
+        with self.registry.cursor() as cr:
+            run, _report = api.Environment(cr, SUPERUSER_ID, {})["module.validator.run"]._launch(
+                MODULES, level="static", origin="cli", background=True)
+            run_id, (first_id, second_id) = run.id, run.item_ids.ids
+            cr.commit()
+        self.addCleanup(TestKilledWorker._drop_run, self, run_id)
+        early = self.registry.cursor()
+        self.addCleanup(early.close)
+        # A claim made here is not committed: tests never commit (may_commit()).
+        claimed = api.Environment(early, SUPERUSER_ID, {})["module.validator.run.item"]._claim(early)
+        self.assertEqual(claimed.id, first_id)
+        late = self.registry.cursor()
+        self.addCleanup(late.close)
+        env = api.Environment(late, SUPERUSER_ID, {})
+        outcome = {}
+
+        def claim():
+            outcome["item"] = env["module.validator.run.item"]._claim(late).id
+
+        worker = threading.Thread(target=claim)
+        worker.start()
+        # With only the first item locked, the late claim locks the second and
+        # then waits for the early claim to commit its start of the run.
+        self._wait_until_blocked(late, outcome)
+        early.commit()
+        worker.join(60)
+        self.assertEqual(outcome, {"item": second_id})
