@@ -62,6 +62,42 @@ URL_PASSWORD_RE = re.compile(r"(?P<head>\b[a-z][\w+.-]*://[^\s:/@]+:)(?P<value>[
 SERVER_SECRET_KEYS = re.compile(r"pass|secret|token|key", re.IGNORECASE)
 
 
+# Every alternative of SECRET_NAME holds one of these words (lower case).
+SECRET_WORDS = ("pass", "pwd", "secret", "token", "key", "credential", "dsn")
+
+
+def _assignments(text):
+    """The matches of ASSIGNMENT_RE in ``text``, in order.
+
+    The regex alone tries its name at every position of the text, as slow as
+    parsing it (bench/run speed): plain searches for the secret words find
+    where a name may be, and the regex runs from the start of that name only.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets differ
+        yield from ASSIGNMENT_RE.finditer(text)
+        return
+    hits = set()
+    for word in SECRET_WORDS:
+        at = lowered.find(word)
+        while at != -1:
+            hits.add(at)
+            at = lowered.find(word, at + 1)
+    end = 0
+    for hit in sorted(hits):
+        if hit < end:
+            continue  # inside the previous match
+        start = hit
+        while start > end and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+            start -= 1
+        for candidate in range(start, hit + 1):
+            match = ASSIGNMENT_RE.match(text, candidate)
+            if match:
+                end = match.end()
+                yield match
+                break
+
+
 def _usable(value):
     value = value.strip()
     return value if len(value) >= MIN_SECRET_LENGTH and value != MASK else None
@@ -70,7 +106,7 @@ def _usable(value):
 def secrets_in_text(text, suffix=""):
     """The secret values ``text`` (a file's content) gives to secret-named settings."""
     found = set()
-    for match in ASSIGNMENT_RE.finditer(text):
+    for match in _assignments(text):
         # Unquoted values only in configuration files: in code they are expressions.
         if match.group("quoted") or suffix in CONFIG_SUFFIXES:
             found.add(match.group("quoted") or match.group("bare"))

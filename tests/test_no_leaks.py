@@ -14,7 +14,7 @@ from unittest.mock import patch
 from odoo.tests import BaseCase, tagged
 from odoo.tools import config
 
-from ..engine import discovery
+from ..engine import discovery, secret_mask
 from ..engine.facts import DynamicFacts, StaticFacts
 from ..engine.rules import RULES
 from ..engine.rules.registry import INTERNAL_ERROR, Issue, Rule
@@ -304,3 +304,19 @@ class TestNoSecretStored(ValidatorCase):
             self.assertEqual(mask(text), text)
         self.assertEqual(secrets_in_text(f'<field name="password">{XML_PASSWORD}</field>', ".xml"), {XML_PASSWORD})
         self.assertEqual(secrets_in_text("password = fields.Char(string='Password')", ".py"), set())
+
+    def test_the_fast_secret_scan_finds_what_the_expression_finds(self):
+        text = "\n".join([
+            "SMTP_Password = 'hunter2-long'  # mixed case",
+            "conf.api-key='abcdef123456' x.token=\"tok-tok-tok\"",  # dotted, dashed, adjacent
+            "client_secret: 'cs-0123456789', 'Passphrase' => 'open sesame'",
+            "keyboard = 'not a secret name'; monkey_pwd = 'banana-split'",
+            "İstanbul_password = 'longer-lowercase'",  # İ lowercases to two characters
+            "dsn=postgres://u:p@h/db",
+        ])
+        for sample in (text, text.replace("İ", "I")):
+            self.assertEqual([m.span() for m in secret_mask._assignments(sample)],
+                             [m.span() for m in secret_mask.ASSIGNMENT_RE.finditer(sample)])
+        self.assertEqual(secrets_in_text(text.replace("İ", "I"), ".py"), {
+            "hunter2-long", "abcdef123456", "tok-tok-tok", "cs-0123456789", "open sesame",
+            "banana-split", "longer-lowercase"})
