@@ -274,8 +274,12 @@ def _caught_names(handlers):
 
 
 ENV_MODEL_RE = re.compile(rb"""\benv\s*\[\s*(['"])([\w.]+)\1\s*\]""")
-CHECKED_MODEL_RE = re.compile(
-    rb"""(['"])([\w.]+)\1\s+(?:not\s+)?in\b|\.get\(\s*(['"])([\w.]+)\3""")
+# ``'x.model' in env`` and ``env.get('x.model')``: two expressions, each scanned
+# faster alone than their alternation.
+CHECKED_MODEL_RES = (
+    re.compile(rb"""(['"])([\w.]+)\1\s+(?:not\s+)?in\b"""),
+    re.compile(rb"""\.get\(\s*(['"])([\w.]+)\1"""),
+)
 
 
 def _is_type_checking(test):
@@ -338,8 +342,9 @@ def _collect_odoo_references(tree, source, summary):
             continue  # in a comment (or after a '#' in a string: rare, and only a warning)
         guarded = any(first <= line <= last for first, last in key_guards)
         summary.env_models.append((match.group(2).decode(), line, guarded))
-    for match in CHECKED_MODEL_RE.finditer(source):
-        summary.env_checked.add((match.group(2) or match.group(4)).decode())
+    for expression in CHECKED_MODEL_RES:
+        for match in expression.finditer(source):
+            summary.env_checked.add(match.group(2).decode())
 
 
 def summarize_python(index, relative):
