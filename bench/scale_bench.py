@@ -142,8 +142,16 @@ def worker_pids(processes, executor):
     """The processes that validate: each cron process, or the prefork HTTP workers."""
     if executor == "cron":
         return [process.pid for process in processes]
-    return [pid for process in processes for pid in children(process.pid)
-            if "odoo" in open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")]
+    return [pid for process in processes for pid in children(process.pid) if "odoo" in command_line(pid)]
+
+
+def command_line(pid):
+    """``pid``'s command line; empty when it has just ended (children come and go)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def cpu_ticks():

@@ -299,7 +299,7 @@ class TestClaimContention(ValidatorCase):
             except Exception as error:  # noqa: BLE001 - the assertion below reports it
                 outcome["error"] = repr(error)
 
-        worker = threading.Thread(target=claim)
+        worker = threading.Thread(target=claim, daemon=True)
         worker.start()
         self._wait_until_blocked(late, outcome)
         early.commit()  # the late worker's snapshot still says "queued"
@@ -344,7 +344,7 @@ class TestClaimContention(ValidatorCase):
         def claim():
             outcome["item"] = env["module.validator.run.item"]._claim(late).id
 
-        worker = threading.Thread(target=claim)
+        worker = threading.Thread(target=claim, daemon=True)
         worker.start()
         # With only the first item locked, the late claim locks the second and
         # then waits for the early claim to commit its start of the run.
