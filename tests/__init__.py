@@ -49,3 +49,4 @@ from . import test_no_leaks
 from . import test_rule_limits
 from . import test_scratch_server
 from . import test_kubernetes_manifests
+from . import test_prefork_server
