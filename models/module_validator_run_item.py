@@ -167,17 +167,16 @@ class ModuleValidatorRunItem(models.Model):
         process is gone, or the lease ran out). Locked rows are skipped, so
         workers never wait for each other. Returns the claimed item, or an
         empty recordset."""
-        conditions = [SQL("run.state IN ('queued', 'running')"),
-                      SQL("(item.state = 'pending' OR item.state = 'processing')")]
         # The callers' conditions are fixed fragments; their values become parameters.
-        conditions += [SQL(condition, *values) for condition, values in extra_conditions]
+        condition = SQL(" AND ").join([SQL("run.state IN ('queued', 'running')"), *(
+            SQL(fragment, *values) for fragment, values in extra_conditions)])
         for _attempt in range(CLAIM_ATTEMPTS):
             try:
                 # The whole claim, its reads and its writes (the item's row and
                 # the run's), is one attempt: a savepoint that flushes on exit.
                 with cr.savepoint():
-                    item = self._claim_first(cr, SQL(" AND ").join(conditions))
-                    if not item and self._pending_exists(cr, SQL(" AND ").join(conditions)):
+                    item = self._claim_first(cr, condition)
+                    if not item and self._pending_exists(cr, condition):
                         raise ClaimsInProgress()
                 break
             except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable, ClaimsInProgress):
@@ -212,7 +211,7 @@ class ModuleValidatorRunItem(models.Model):
         self.flush_model()
         self.env["module.validator.run"].flush_model(["state"])
         now = fields.Datetime.now()
-        for item_id, _state, worker, date_claimed, attempts in self._lock_candidates(
+        for item_id, worker, date_claimed, attempts in self._lock_candidates(
                 cr, SQL("%s AND item.state = 'processing'", condition)):
             if self._claim_is_stale(worker, date_claimed, now, lease) and self._take(
                     cr, self.browse(item_id), attempts, now, lease):
@@ -223,7 +222,7 @@ class ModuleValidatorRunItem(models.Model):
                 "%s AND item.state = 'pending' AND item.id != ALL(%s)", condition, given_up), limit=1)
             if not pending:
                 return self.browse()
-            item_id, _state, _worker, _date_claimed, attempts = pending[0]
+            item_id, _worker, _date_claimed, attempts = pending[0]
             if self._take(cr, self.browse(item_id), attempts, now, lease):
                 return self.browse(item_id)
             given_up.append(item_id)
@@ -242,7 +241,7 @@ class ModuleValidatorRunItem(models.Model):
         """Lock, skipping rows others hold, the items that match ``condition``, in queue order."""
         # Expected under contention: not an error for the server's log.
         cr.execute(SQL(
-            "SELECT item.id, item.state, item.worker, item.date_claimed, COALESCE(item.attempt_count, 0)"
+            "SELECT item.id, item.worker, item.date_claimed, COALESCE(item.attempt_count, 0)"
             "  FROM module_validator_run_item item"
             "  JOIN module_validator_run run ON run.id = item.run_id"
             " WHERE %s"

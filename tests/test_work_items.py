@@ -271,12 +271,7 @@ class TestClaimContention(ValidatorCase):
     """Two workers claiming at once, on committed data, in two real transactions."""
 
     def test_a_claim_that_meets_another_workers_start_of_the_run_claims_the_next_item(self):
-        with self.registry.cursor() as cr:
-            run, _report = api.Environment(cr, SUPERUSER_ID, {})["module.validator.run"]._launch(
-                MODULES, level="static", origin="cli", background=True)
-            run_id, (first_id, second_id) = run.id, run.item_ids.ids
-            cr.commit()
-        self.addCleanup(TestKilledWorker._drop_run, self, run_id)
+        run_id, (first_id, second_id) = self._committed_run()
         late = self.registry.cursor()  # a worker whose transaction began first
         self.addCleanup(late.close)
         late.execute("SELECT state FROM module_validator_run WHERE id = %s", [run_id])
@@ -310,6 +305,16 @@ class TestClaimContention(ValidatorCase):
                        " WHERE run_id = %s ORDER BY id", [run_id])
             self.assertEqual(cr.fetchall(), [(first_id, "processing", 1), (second_id, "processing", 1)])
 
+    def _committed_run(self):
+        """``(run id, item ids)`` of a queued run that other transactions see."""
+        with self.registry.cursor() as cr:
+            run, _report = api.Environment(cr, SUPERUSER_ID, {})["module.validator.run"]._launch(
+                MODULES, level="static", origin="cli", background=True)
+            ids = run.id, run.item_ids.ids
+            cr.commit()
+        self.addCleanup(TestKilledWorker._drop_run, self, ids[0])
+        return ids
+
     def _wait_until_blocked(self, cursor, outcome):
         """Until ``cursor``'s session waits for a row lock (or 10 s have passed)."""
         cursor_pid = cursor._cnx.get_backend_pid()
@@ -325,12 +330,7 @@ class TestClaimContention(ValidatorCase):
         self.fail(f"the late worker never waited for the early worker's lock: {outcome} {last}")
 
     def test_a_claim_beside_another_uncommitted_claim_takes_the_next_item(self):
-        with self.registry.cursor() as cr:
-            run, _report = api.Environment(cr, SUPERUSER_ID, {})["module.validator.run"]._launch(
-                MODULES, level="static", origin="cli", background=True)
-            run_id, (first_id, second_id) = run.id, run.item_ids.ids
-            cr.commit()
-        self.addCleanup(TestKilledWorker._drop_run, self, run_id)
+        run_id, (first_id, second_id) = self._committed_run()
         early = self.registry.cursor()
         self.addCleanup(early.close)
         # A claim made here is not committed: tests never commit (may_commit()).
