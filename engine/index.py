@@ -45,6 +45,8 @@ class ModuleIndex:
         self.root = os.path.realpath(source.path)
         self._xml = {}
         self._csv = {}
+        self._listings = {}  # folder -> its entries, or None when unreadable
+        self._resolved = {}  # relative path -> resolve()'s answer
 
     # -- paths -------------------------------------------------------------
     def resolve(self, relative):
@@ -52,10 +54,12 @@ class ModuleIndex:
         # A NUL byte makes every path call raise ValueError: no such file, anywhere.
         if not isinstance(relative, str) or not relative or os.path.isabs(relative) or "\0" in relative:
             return None
-        candidate = os.path.realpath(os.path.join(self.root, relative))
-        if candidate != self.root and not candidate.startswith(self.root + os.sep):
-            return None
-        return candidate
+        if relative not in self._resolved:
+            # realpath reads every link of the path: once per file and run is enough.
+            candidate = os.path.realpath(os.path.join(self.root, relative))
+            inside = candidate == self.root or candidate.startswith(self.root + os.sep)
+            self._resolved[relative] = candidate if inside else None
+        return self._resolved[relative]
 
     def exact_case_exists(self, relative):
         """True when every path component exists with exactly this spelling."""
@@ -63,13 +67,20 @@ class ModuleIndex:
         for part in relative.replace("\\", "/").split("/"):
             if part in ("", "."):
                 continue
-            try:
-                if part not in os.listdir(current):
-                    return False
-            except OSError:
+            entries = self._listing(current)
+            if entries is None or part not in entries:
                 return False
             current = os.path.join(current, part)
         return os.path.isfile(current)
+
+    def _listing(self, folder):
+        """Entries of ``folder``, listed once per run: rules ask about the same folders often."""
+        if folder not in self._listings:
+            try:
+                self._listings[folder] = frozenset(os.listdir(folder))
+            except OSError:
+                self._listings[folder] = None
+        return self._listings[folder]
 
     def read_bytes(self, relative):
         path = self.resolve(relative)

@@ -40,8 +40,6 @@ TEST_OR_MIGRATION_DIRS = {"tests", "migrations", "upgrades", "upgrade_code"}
 VIEW_MODE_TREE_RE = re.compile(rb"""view_mode['"]?\s*[:=]\s*['"][^'"]*\btree\b""")
 # ORM methods that no longer exist or are deprecated in 18.0 (calls are reported).
 REMOVED_METHODS = ("user_has_groups", "_check_recursion", "_check_m2m_recursion")
-# Cheap text test before walking a tree for odoo.addons imports and env['model'] literals.
-ODOO_REFERENCE_HINT_RE = re.compile(rb"odoo\.addons|\benv\s*\[")
 IMPORT_ERRORS = frozenset(("ImportError", "ModuleNotFoundError", "Exception", "BaseException", "*"))
 KEY_ERRORS = frozenset(("KeyError", "LookupError", "Exception", "BaseException", "*"))
 
@@ -273,13 +271,37 @@ def _caught_names(handlers):
     return frozenset(names)
 
 
-ENV_MODEL_RE = re.compile(rb"""\benv\s*\[\s*(['"])([\w.]+)\1\s*\]""")
-# ``'x.model' in env`` and ``env.get('x.model')``: two expressions, each scanned
-# faster alone than their alternation.
-CHECKED_MODEL_RES = (
-    re.compile(rb"""(['"])([\w.]+)\1\s+(?:not\s+)?in\b"""),
-    re.compile(rb"""\.get\(\s*(['"])([\w.]+)\1"""),
+# Each expression starts with a literal, which the regex engine finds with a fast
+# substring search; a leading \b or character class makes it try every byte
+# (ten times slower over a whole tree).
+ENV_MODEL_RE = re.compile(rb"""env\s*\[\s*(['"])([\w.]+)\1\s*\]""")
+# ``'x.model' in env`` / ``"x.model" not in env``: the quote and the operator
+# first, then the quoted name that ends just before them.
+CHECKED_OPERATOR_RES = (
+    re.compile(rb"""' (?:not )?in\b"""),
+    re.compile(rb'''" (?:not )?in\b'''),
 )
+QUOTED_NAME_BEFORE_RE = re.compile(rb"""(['"])([\w.]+)\1$""")
+CHECKED_GET_RE = re.compile(rb"""\.get\(\s*(['"])([\w.]+)\1""")
+NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _env_model_matches(source):
+    """``env['x.model']`` matches, ``env`` being a whole word (not ``myenv[...]``)."""
+    return [match for match in ENV_MODEL_RE.finditer(source)
+            if not match.start() or source[match.start() - 1] not in NAME_BYTES]
+
+
+def _checked_models(source):
+    """Models the code tests for: ``'x.model' in env`` and ``env.get('x.model')``."""
+    found = {match.group(2).decode() for match in CHECKED_GET_RE.finditer(source)}
+    for expression in CHECKED_OPERATOR_RES:
+        for match in expression.finditer(source):
+            end = match.start() + 1
+            name = QUOTED_NAME_BEFORE_RE.search(source, max(0, end - 200), end)
+            if name:
+                found.add(name.group(2).decode())
+    return found
 
 
 def _is_type_checking(test):
@@ -287,7 +309,7 @@ def _is_type_checking(test):
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _collect_odoo_references(tree, source, summary):
+def _collect_odoo_references(tree, source, env_matches, summary):
     """``odoo.addons.X`` imports and ``env['model']`` literals, with what guards them.
 
     Function bodies run later than import time; a try whose handlers catch the
@@ -332,19 +354,14 @@ def _collect_odoo_references(tree, source, summary):
                 for child in getattr(node, name, None) or ():
                     if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
                         stack.append((child, at_import, caught))
-    if b"env" not in source:
-        return
     line, counted = 1, 0  # matches come in order: count newlines once, incrementally
-    for match in ENV_MODEL_RE.finditer(source):
+    for match in env_matches:
         line += source.count(b"\n", counted, match.start())
         counted = match.start()
         if b"#" in source[source.rfind(b"\n", 0, match.start()) + 1:match.start()]:
             continue  # in a comment (or after a '#' in a string: rare, and only a warning)
         guarded = any(first <= line <= last for first, last in key_guards)
         summary.env_models.append((match.group(2).decode(), line, guarded))
-    for expression in CHECKED_MODEL_RES:
-        for match in expression.finditer(source):
-            summary.env_checked.add(match.group(2).decode())
 
 
 def summarize_python(index, relative):
@@ -417,8 +434,11 @@ def summarize_python_source(relative, source):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in REMOVED_METHODS):
                 summary.removed_calls.append((node.func.attr, node.lineno))
-    if ODOO_REFERENCE_HINT_RE.search(source):
-        _collect_odoo_references(tree, source, summary)
+    # Cheap text tests before walking the statements.
+    summary.env_checked = _checked_models(source)
+    env_matches = _env_model_matches(source)
+    if env_matches or b"odoo.addons" in source:
+        _collect_odoo_references(tree, source, env_matches, summary)
     summary.package_imports = _unguarded_package_imports(tree.body)
     return summary
 
