@@ -127,6 +127,14 @@ class _Closure:
                 self.owner[id(cls)] = module
         self._required = {}
         self._delegations = {}
+        self._own_fields = {}
+
+    def own_fields(self, model):
+        """Names of the fields the closure's classes of ``model`` declare themselves."""
+        if model not in self._own_fields:
+            self._own_fields[model] = {
+                name for cls in self.models.classes.get(model, ()) for name in cls.fields}
+        return self._own_fields[model]
 
     @cached_property
     def ir_default_text(self):
@@ -496,7 +504,7 @@ def _missing_fields(ctx, closure, record, given):
         if parents is None:
             return ()
         # A field the model defines itself shadows the parent's: no value reaches the parent.
-        own = {name for cls in closure.models.classes.get(model, ()) for name in cls.fields}
+        own = closure.own_fields(model)
         needed = {n: owner for n, owner in parents.items() if n not in own}
         needed.update({name: (model, field) for name, field in required.items()})
     elif ctx.facts.level == "dynamic" and record.parent is None:

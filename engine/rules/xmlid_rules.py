@@ -133,22 +133,33 @@ def check_own_references(ctx):
 def check_demo_references(ctx):
     module = ctx.module.name
     scope = ctx.facts.scope(module)
+    in_scope = set(scope)
+    wanted = []  # (record, ref) of the data files' references to other closure modules
     for record in ctx.index.records:
         if record.kind != "data":
             continue
         for ref in record.refs:
             owner, dot, _local = ref.xmlid.partition(".")
-            if not dot or owner == module or owner not in scope or ref.optional:
-                continue
-            definitions = [
-                definition for other in scope if other != module
-                for definition in ctx.facts.index(other).xmlid_definitions.get(ref.xmlid, ())
-            ]
-            if definitions and all(d.kind == "demo" for d in definitions):
-                yield Issue(record.path, ref.line,
-                            f"{ref.via}: '{ref.xmlid}' only exists in the demo data of "
-                            f"{owner!r}; databases without demo data cannot install this file.",
-                            key=f"{ref.xmlid}:demo")
+            if dot and owner != module and owner in in_scope and not ref.optional:
+                wanted.append((record, ref))
+    # Every closure module may (re)define another's xmlid: one set intersection
+    # per module, rather than one lookup per module and reference.
+    needed = {ref.xmlid for _record, ref in wanted}
+    found = {}
+    for other in scope:
+        if other == module:
+            continue
+        definitions = ctx.facts.index(other).xmlid_definitions
+        for xmlid in needed & definitions.keys():
+            found.setdefault(xmlid, []).extend(definitions[xmlid])
+    for record, ref in wanted:
+        definitions = found.get(ref.xmlid, ())
+        if definitions and all(d.kind == "demo" for d in definitions):
+            owner = ref.xmlid.partition(".")[0]
+            yield Issue(record.path, ref.line,
+                        f"{ref.via}: '{ref.xmlid}' only exists in the demo data of "
+                        f"{owner!r}; databases without demo data cannot install this file.",
+                        key=f"{ref.xmlid}:demo")
 
 
 def _defined_by_ancestor(record, definition):
