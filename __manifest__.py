@@ -4,7 +4,7 @@
     "name": "Module Validator",
     "summary": "Tells, before you deploy, whether your modules will install, "
     "upgrade and run",
-    "version": "18.0.1.2.0",
+    "version": "1.2.0",
     "category": "Extra Tools",
     "website": "https://github.com/module-validator/module_validator",
     "author": "module_validator authors",
@@ -33,6 +33,7 @@
         "wizards/module_validator_launch_views.xml",
         "wizards/module_validator_rule_import_views.xml",
         "views/module_validator_menus.xml",
+        "data/module_validator_series_setup.xml",
     ],
     "assets": {
         "web.assets_backend": [

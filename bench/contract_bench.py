@@ -15,7 +15,9 @@ red, ``warning-log`` -> yellow or worse, ``runtime``/``hygiene``/none -> it
 installs. Prints one line per fixture and the disagreements; dynamic-level rules
 (they need a database holding the module) are listed but not predicted.
 
-Run it through bench/run: ``bench/run contract [module ...]``.
+Run it through bench/run: ``bench/run contract [module ...]``; on another series,
+``MV_SERIES=19.0 bench/run contract [module ...]`` (that series' Odoo installs the
+fixtures, and the static level validates for it).
 """
 
 import os
@@ -29,7 +31,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from engine import discovery  # noqa: E402
+from engine import compat, discovery  # noqa: E402
 from engine.facts import StaticFacts  # noqa: E402
 from engine.rehearsal import build_log  # noqa: E402
 from engine.rehearsal.rehearse import free_port  # noqa: E402
@@ -38,8 +40,9 @@ from engine.rules import RULES  # noqa: E402
 from engine.runner import validate  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "tests", "fixtures")
-TEMPLATE = "mv_contract_base"  # base with demo data, as an odoo.sh development build
-TEMPLATE_NO_DEMO = "mv_contract_base_nodemo"  # as production
+# Per series: a database of one series is never opened by the other.
+TEMPLATE = f"mv_contract{compat.major()}_base"  # base with demo data, as an odoo.sh development build
+TEMPLATE_NO_DEMO = f"mv_contract{compat.major()}_base_nodemo"  # as production
 # Log lines every run has, whatever the module.
 NOISE = re.compile(r"security risk|Transient module states were reset")
 ORDER = ("install", "build", "warning-log", "runtime", "hygiene")
@@ -79,7 +82,7 @@ class Bench:
         log = os.path.join(self.work, f"{database}.log")
         command = [self.python, self.odoo_bin, f"--addons-path={addons},{self.core}", "-d", database,
                    f"--data-dir={os.path.join(self.work, 'data')}", "--stop-after-init",
-                   f"--http-port={free_port()}", "--log-level=info", *args]
+                   f"--http-port={free_port()}", "--http-interface=127.0.0.1", "--log-level=info", *args]
         with open(log, "w", encoding="utf-8") as handle:
             code = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT, timeout=900,
                                   check=False).returncode
@@ -144,8 +147,9 @@ def evidence_of(text, errors, judgement, warnings):
 
 def main(names):
     bench = Bench()
-    bench.ensure_template(TEMPLATE, [])
-    bench.ensure_template(TEMPLATE_NO_DEMO, ["--without-demo=all"])
+    bench.ensure_template(TEMPLATE, compat.demo_args(True))
+    bench.ensure_template(TEMPLATE_NO_DEMO, compat.demo_args(False))
+    print(f"Odoo {compat.series()}: {bench.odoo_bin}", flush=True)
     if not names:
         names = sorted(n for n in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, n))
                        and n in bench.catalog)

@@ -8,7 +8,6 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from odoo.cli import Command
 from odoo.tools import config
 
 from ..engine import discovery
@@ -54,8 +53,11 @@ def database_environment(dbname, model="module.validator.run"):
         yield odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
 
 
-class ValidatorCommand(Command):
-    """An ``odoo-bin`` command: its own options, then Odoo's (-c, -d, --db_host...).
+class ValidatorCommand:
+    """What the addon's ``odoo-bin`` commands share: their own options, then Odoo's
+    (-c, -d, --db_host...). Each command also subclasses ``odoo.cli.Command``,
+    which registers every subclass under its own name (19.0 requires that name
+    to be the file's), so this base is a plain class.
 
     Subclasses give ``build_parser(prog)`` and ``execute(options)``, which
     returns the exit status; a UsageError or a crash exits with status 2.

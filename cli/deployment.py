@@ -10,11 +10,16 @@ Versions and code fingerprints are computed from the addons path (and
 import argparse
 import sys
 
+from odoo.cli import Command
 from odoo.exceptions import UserError
 from odoo.tools import config
 
-from ..models.deployment_common import ENVIRONMENT_SELECTION, OUTCOME_SELECTION
-from .common import UsageError, ValidatorCommand, database_environment, split_paths
+# Absolute imports: Odoo 19.0 loads an addon's cli/<command>.py as the module
+# odoo.cli.<command>, where a relative import would not find this addon.
+from odoo.addons.module_validator.models.deployment_common import ENVIRONMENT_SELECTION, OUTCOME_SELECTION
+from odoo.addons.module_validator.cli.common import (
+    UsageError, ValidatorCommand, database_environment, split_paths,
+)
 
 EXIT_RECORDED = 0
 
@@ -41,7 +46,7 @@ def build_parser(prog):
     return parser
 
 
-class Deployment(ValidatorCommand):
+class Deployment(ValidatorCommand, Command):
     """Record a deployment (modules, environment, outcome) for validation metrics"""
 
     name = "deployment"

@@ -14,19 +14,24 @@ import sys
 import time
 from pathlib import Path
 
+from odoo.cli import Command
 from odoo.tools import config
 
-from ..engine import discovery
-from ..engine.facts import StaticFacts
-from ..engine.parse_cache import ParseCache, default_directory
-from ..engine.result_cache import prune_cache
-from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
-from ..engine.rehearsal.scratch import DatabaseError, drop_orphans
-from ..engine.render import RENDERERS
-from ..engine.results import LevelsReport
-from ..service import environment, validation
-from ..service.validation import ValidationRequest
-from .common import UsageError, ValidatorCommand, database_environment, split_paths
+# Absolute imports: Odoo 19.0 loads an addon's cli/<command>.py as the module
+# odoo.cli.<command>, where a relative import would not find this addon.
+from odoo.addons.module_validator.engine import compat, discovery
+from odoo.addons.module_validator.engine.facts import StaticFacts
+from odoo.addons.module_validator.engine.parse_cache import ParseCache, default_directory
+from odoo.addons.module_validator.engine.result_cache import prune_cache
+from odoo.addons.module_validator.engine.rehearsal.rehearse import Rehearsal, odoo_launcher
+from odoo.addons.module_validator.engine.rehearsal.scratch import DatabaseError, drop_orphans
+from odoo.addons.module_validator.engine.render import RENDERERS
+from odoo.addons.module_validator.engine.results import LevelsReport
+from odoo.addons.module_validator.service import environment, validation
+from odoo.addons.module_validator.service.validation import ValidationRequest
+from odoo.addons.module_validator.cli.common import (
+    UsageError, ValidatorCommand, database_environment, split_paths,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -79,6 +84,9 @@ def build_parser(prog):
                      metavar="FORMAT:FILE",
                      help="also write the report in FORMAT to FILE, from the same run; "
                      "repeatable (CI: --report sarif:results.sarif --report junit:results.xml)")
+    how.add_argument("--target-series", choices=compat.SERIES, default=None, metavar="SERIES",
+                     help="validate for another Odoo series than the running one (porting "
+                     f"rehearsal; static level, without -d): one of {', '.join(compat.SERIES)}")
     how.add_argument("--fail-on", choices=("error", "warning"), default=None,
                      help="default: error, or the profile's fail-on")
     how.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -96,7 +104,7 @@ def build_parser(prog):
     return parser
 
 
-class Validate(ValidatorCommand):
+class Validate(ValidatorCommand, Command):
     """Validate modules for install/upgrade readiness (static, dynamic, bulletproof)"""
 
     name = "validate"
@@ -127,6 +135,11 @@ class Validate(ValidatorCommand):
             if not request.names and not request.all_custom and not request.pattern:
                 raise UsageError("give --modules, --all, --all-custom, --profile or a module folder "
                                  "with --path")
+            if options.target_series and options.target_series != compat.series():
+                plan = self._plan(options)
+                if dbname or plan.levels != ("static",):
+                    raise UsageError(f"--target-series {options.target_series} runs the static level "
+                                     "without a database: drop -d and use --level static")
             if dbname:
                 report = self._run_in_database(dbname, request, options)
             else:
@@ -190,7 +203,8 @@ class Validate(ValidatorCommand):
         cache_directory = None if options.no_cache else default_directory()
         if options.jobs is not None and options.jobs < 1:
             raise UsageError("--jobs must be 1 or more")
-        facts = StaticFacts(catalog, ParseCache(cache_directory) if cache_directory else None)
+        facts = StaticFacts(catalog, ParseCache(cache_directory) if cache_directory else None,
+                            options.target_series)
         report = validation.execute(request, modules, facts, version=own["version"],
                                     rehearse=rehearse, started=started,
                                     cache_directory=cache_directory,

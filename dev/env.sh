@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared environment for dev/run and dev/test: finds Odoo 18.0, builds the
+# Shared environment for dev/run and dev/test: finds Odoo (18.0 or 19.0), builds the
 # project venv, makes PostgreSQL answer and links this checkout as an addon.
 # Sourced, never executed. Everything it creates lives in $MV_STATE (inside
 # the checkout, git-ignored) or in the per-user cache $MV_CACHE.
@@ -8,10 +8,11 @@ set -euo pipefail
 MV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MV_STATE="$MV_ROOT/.state"
 MV_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/module_validator"
-MV_ODOO_ARCHIVES=(
-    "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz"
-    "https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
-)
+# The Odoo series this project runs on; the first is the default. MV_SERIES
+# (or --series for dev/run and dev/test) asks for one; otherwise the series
+# follows the Odoo that is found.
+MV_SUPPORTED_SERIES="18.0 19.0"
+MV_SERIES=${MV_SERIES:-}
 mkdir -p "$MV_STATE" "$MV_CACHE"
 
 mv_log() {
@@ -21,34 +22,54 @@ mv_log() {
 }
 mv_die() { mv_log "ERROR: $*"; exit 2; }
 
-# A folder is an Odoo 18.0 source tree when it holds odoo/release.py of 18.0.
+# Official source archives of a series, tried in order.
+mv_odoo_archives() {
+    echo "https://nightly.odoo.com/$1/nightly/src/odoo_$1.latest.tar.gz"
+    echo "https://github.com/odoo/odoo/archive/refs/heads/$1.tar.gz"
+}
+
+# The series ("18.0") of the Odoo source tree in folder $1, from odoo/release.py.
+mv_series_of() {
+    sed -n 's/^version_info = (\([0-9]*\), *\([0-9]*\),.*/\1.\2/p' "$1/odoo/release.py" 2>/dev/null | head -n 1
+}
+
+# True when $1 is an Odoo source tree of a supported series (of series $2, if given).
 mv_is_odoo_src() {
-    [ -f "$1/odoo/release.py" ] && grep -q "^version_info = (18, 0" "$1/odoo/release.py"
+    local series
+    series=$(mv_series_of "$1")
+    [ -n "$series" ] && [[ " $MV_SUPPORTED_SERIES " == *" $series "* ]] \
+        && { [ -z "${2:-}" ] || [ "$series" = "$2" ]; }
 }
 
 # Odoo is found in this order: an importable odoo, $ODOO_SRC, the cache, a download.
+# Each must be of the series asked for, when one is.
 mv_find_odoo() {
     local py=${PYTHON:-python3} src
     # Found, not imported: importing odoo takes seconds, which every git hook
-    # run would pay (hooks/).
+    # run would pay (hooks/). Odoo 19's odoo is a namespace package (no origin).
     if src=$("$py" - 2>/dev/null <<'PY'
-import importlib.util, os, re
-package = os.path.dirname(os.path.abspath(importlib.util.find_spec("odoo").origin))
-with open(os.path.join(package, "release.py"), encoding="utf-8") as release:
-    assert re.search(r"^version_info = \(18, 0", release.read(), re.M)
-print(os.path.dirname(package))
+import importlib.util, os
+spec = importlib.util.find_spec("odoo")
+package = next(iter(spec.submodule_search_locations))
+print(os.path.dirname(os.path.abspath(package)))
 PY
-    ); then
+    ) && mv_is_odoo_src "$src" "$MV_SERIES"; then
         MV_ODOO_SRC=$src; MV_PYTHON=$(command -v "$py"); MV_ODOO_FROM="importable odoo"
+        MV_SERIES=$(mv_series_of "$src")
         return
     fi
     if [ -n "${ODOO_SRC:-}" ]; then
-        mv_is_odoo_src "$ODOO_SRC" || mv_die "ODOO_SRC=$ODOO_SRC is not an Odoo 18.0 source tree"
+        mv_is_odoo_src "$ODOO_SRC" "$MV_SERIES" \
+            || mv_die "ODOO_SRC=$ODOO_SRC is not an Odoo ${MV_SERIES:-$MV_SUPPORTED_SERIES} source tree"
         MV_ODOO_SRC=$(cd "$ODOO_SRC" && pwd); MV_ODOO_FROM="ODOO_SRC"
+        MV_SERIES=$(mv_series_of "$MV_ODOO_SRC")
         return
     fi
-    MV_ODOO_SRC="$MV_CACHE/odoo-18.0"
-    if mv_is_odoo_src "$MV_ODOO_SRC"; then MV_ODOO_FROM="cache"; return; fi
+    MV_SERIES=${MV_SERIES:-${MV_SUPPORTED_SERIES%% *}}
+    [[ " $MV_SUPPORTED_SERIES " == *" $MV_SERIES "* ]] \
+        || mv_die "series $MV_SERIES is not supported (supported: $MV_SUPPORTED_SERIES)"
+    MV_ODOO_SRC="$MV_CACHE/odoo-$MV_SERIES"
+    if mv_is_odoo_src "$MV_ODOO_SRC" "$MV_SERIES"; then MV_ODOO_FROM="cache"; return; fi
     mv_download_odoo
     MV_ODOO_FROM="downloaded archive"
 }
@@ -56,19 +77,29 @@ PY
 mv_download_odoo() {
     local tmp url
     tmp=$(mktemp -d "$MV_CACHE/download.XXXXXX")
-    for url in "${MV_ODOO_ARCHIVES[@]}"; do
-        mv_log "downloading Odoo 18.0 from $url"
+    for url in $(mv_odoo_archives "$MV_SERIES"); do
+        mv_log "downloading Odoo $MV_SERIES from $url"
         if curl -fsSL --retry 2 --connect-timeout 20 "$url" -o "$tmp/odoo.tar.gz"; then
             mkdir -p "$tmp/src"
             tar -xzf "$tmp/odoo.tar.gz" -C "$tmp/src" --strip-components=1
-            if mv_is_odoo_src "$tmp/src"; then
+            if mv_is_odoo_src "$tmp/src" "$MV_SERIES"; then
                 rm -rf "$MV_ODOO_SRC"; mv "$tmp/src" "$MV_ODOO_SRC"; rm -rf "$tmp"
                 return
             fi
         fi
     done
     rm -rf "$tmp"
-    mv_die "Odoo 18.0 not found: no importable odoo, no ODOO_SRC, no cache at $MV_ODOO_SRC, and the download failed. Set ODOO_SRC to an Odoo 18.0 source tree."
+    mv_die "Odoo $MV_SERIES not found: no importable odoo, no ODOO_SRC, no cache at $MV_ODOO_SRC, and the download failed. Set ODOO_SRC to an Odoo $MV_SERIES source tree."
+}
+
+# Each series has its own state (configuration, data_dir, test logs): a
+# database or filestore of one series is never opened by the other. The
+# default series keeps .state itself, as before series existed.
+mv_series_state() {
+    if [ "$MV_SERIES" != "${MV_SUPPORTED_SERIES%% *}" ]; then
+        MV_STATE="$MV_ROOT/.state/series-$MV_SERIES"
+        mkdir -p "$MV_STATE"
+    fi
 }
 
 # The official archives come in two layouts: the git tree (addons/ beside odoo/)
@@ -128,8 +159,16 @@ mv_venv() {
         "$venv/bin/pip" install -q wheel "setuptools<81"
         "$venv/bin/pip" install -q \
             -r "$MV_ODOO_SRC/requirements.txt" -r "$MV_ROOT/dev/requirements.txt"
-        "$venv/bin/pip" install -q --no-deps --no-build-isolation -e "$MV_ODOO_SRC" >/dev/null 2>&1 \
-            || echo "$MV_ODOO_SRC" > "$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/odoo-src.pth"
+        local purelib
+        purelib=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+        if [ "$MV_SERIES" = 18.0 ]; then
+            "$venv/bin/pip" install -q --no-deps --no-build-isolation -e "$MV_ODOO_SRC" >/dev/null 2>&1 \
+                || echo "$MV_ODOO_SRC" > "$purelib/odoo-src.pth"
+        else
+            # 19.0's odoo is a namespace package: an editable install adds a path
+            # hook to odoo.addons.__path__, which Odoo then warns is no directory.
+            echo "$MV_ODOO_SRC" > "$purelib/odoo-src.pth"
+        fi
         touch "$venv/.complete"
     fi
     MV_PYTHON="$venv/bin/python"
@@ -184,16 +223,15 @@ mv_link_addon() {
 
 mv_config() {
     MV_CONF="$MV_STATE/odoo.conf"
-    cat > "$MV_CONF" <<CONF
-[options]
-addons_path = $MV_ADDONS_PATH
-data_dir = $MV_STATE/data
-db_host = ${PGHOST:-False}
-db_port = ${PGPORT:-False}
-db_user = ${PGUSER:-False}
-db_password = ${PGPASSWORD:-False}
-list_db = True
-CONF
+    ( umask 077
+    {
+        printf '[options]\naddons_path = %s\ndata_dir = %s\nlist_db = True\nhttp_interface = 127.0.0.1\n' "$MV_ADDONS_PATH" "$MV_STATE/data"
+        # Only the variables that are set: 19.0 warns about db_host = False.
+        [ -z "${PGHOST:-}" ] || printf 'db_host = %s\n' "$PGHOST"
+        [ -z "${PGPORT:-}" ] || printf 'db_port = %s\n' "$PGPORT"
+        [ -z "${PGUSER:-}" ] || printf 'db_user = %s\n' "$PGUSER"
+        [ -z "${PGPASSWORD:-}" ] || printf 'db_password = %s\n' "$PGPASSWORD"
+    } > "$MV_CONF" )
     chmod 600 "$MV_CONF"
 }
 
@@ -206,7 +244,7 @@ mv_ensure_database() {
         mv_odoo -c "$MV_CONF" -d "$db" -u module_validator --stop-after-init --log-level=warn
     else
         mv_log "creating database $db with module_validator and the clean example installed"
-        mv_odoo -c "$MV_CONF" -d "$db" -i module_validator,mv_example_clean --without-demo=all \
+        mv_odoo -c "$MV_CONF" -d "$db" -i module_validator,mv_example_clean "$MV_WITHOUT_DEMO" \
             --stop-after-init --log-level=warn
     fi
 }
@@ -224,8 +262,15 @@ mv_anchors_venv() {
 # OCA addons the project's optional glue needs (addons/), from their PyPI
 # wheels, pinned; unpacked once into the per-user cache. Not on the main
 # addons path: only the tests and benchmarks of the glue addons use them.
-MV_OCA_PINS="odoo-addon-queue_job==18.0.4.1.2.2"
 mv_oca_addons() {
+    case "$MV_SERIES" in
+        18.0) MV_OCA_PINS="odoo-addon-queue_job==18.0.4.1.2.2" ;;
+        *) MV_OCA_PINS="" ;;
+    esac
+    if [ -z "$MV_OCA_PINS" ]; then
+        # No pinned OCA wheels for this series yet: the glue addons' tests skip.
+        MV_OCA_ADDONS=""; export MV_OCA_ADDONS; return 0
+    fi
     MV_OCA_ADDONS="$MV_CACHE/oca-addons/$(echo "$MV_OCA_PINS" | sha256sum | cut -c1-12)"
     if [ ! -f "$MV_OCA_ADDONS/.complete" ]; then
         mv_log "fetching OCA addons for the glue addons: $MV_OCA_PINS"
@@ -255,9 +300,21 @@ mv_odoo() {
     "$MV_PYTHON" "$MV_ODOO_SRC/odoo-bin" --addons-path="$MV_ADDONS_PATH" "$@"
 }
 
+# Flags that differ between the series' command lines.
+mv_series_flags() {
+    if [ "$MV_SERIES" = 18.0 ]; then
+        MV_WITHOUT_DEMO="--without-demo=all"
+    else
+        # 19.0 installs no demo data by default; --without-demo=all only warns.
+        MV_WITHOUT_DEMO="--without-demo"
+    fi
+}
+
 mv_setup() {
     mv_find_odoo
-    mv_log "Odoo 18.0 from $MV_ODOO_FROM: $MV_ODOO_SRC"
+    mv_series_state
+    mv_series_flags
+    mv_log "Odoo $MV_SERIES from $MV_ODOO_FROM: $MV_ODOO_SRC"
     mv_system_packages "$@"
     mv_venv
     mv_postgres

@@ -34,10 +34,11 @@ def rule_table():
     from engine.rules import RULES  # noqa: PLC0415 - the engine needs no Odoo
     from engine.rules.registry import IMPACT_SEVERITIES, IMPACTS  # noqa: PLC0415
 
-    rows = [f"* - {r.code}\n  - {r.level}\n  - {r.severity}\n  - {r.impact}\n  - {r.title}"
+    rows = [f"* - {r.code}\n  - {r.level}\n  - {r.severity}\n  - {r.impact}\n  - {r.series_label or 'all'}"
+            f"\n  - {r.title}" + (f" *{r.series_note}*" if r.series_note else "")
             for r in sorted(RULES.values(), key=lambda r: r.code)]
-    header = (".. list-table::\n   :header-rows: 1\n   :widths: 9 10 9 11 61\n\n"
-              "   * - Code\n     - Level\n     - Severity\n     - Impact\n     - Title\n")
+    header = (".. list-table::\n   :header-rows: 1\n   :widths: 8 9 8 10 7 58\n\n"
+              "   * - Code\n     - Level\n     - Severity\n     - Impact\n     - Series\n     - Title\n")
     body = "\n".join("   " + row.replace("\n", "\n   ") for row in rows)
     intro = (f"{len(RULES)} rules. Each is a record under *Module Validator > Configuration > "
              "Rules* with its rationale, a bad and a good example, the remedy and the Odoo "
@@ -53,7 +54,13 @@ def rule_table():
                 "ACT002, a stored field computed during the install in PY007), or a "
                 "problem in a demo file, which only makes demo data fail to load "
                 "(``build`` instead of ``install``). Users may retune a rule's severity; "
-                "its impact stays what Odoo does.\n\n")
+                "its impact stays what Odoo does.\n\n"
+                "**Series.** Rules know the Odoo series they describe (the *Series* column: "
+                "``all`` or one series). A run validates for the running Odoo's series; "
+                "``odoo-bin validate --target-series 19.0`` on an 18.0 server runs the rules "
+                "of 19.0 on the modules, static level, to tell what must change to port them. "
+                "Where another series reacts differently, the title is followed by a note in "
+                "italics.\n\n")
     return intro + contract + header + body + "\n"
 
 

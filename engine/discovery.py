@@ -170,10 +170,11 @@ def odoo_paths():
     """``(addons paths, Odoo's own addons folders)`` of the running Odoo process."""
     import odoo.addons
     from odoo.modules.module import initialize_sys_path
-    from odoo.tools import config
+
+    from . import compat
 
     initialize_sys_path()
-    root = config["root_path"]
+    root = compat.odoo_root_path()
     core = [os.path.join(root, "addons"), os.path.join(os.path.dirname(root), "addons")]
     return list(odoo.addons.__path__), core
 

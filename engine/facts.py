@@ -13,6 +13,7 @@ import re
 import shutil
 from functools import cached_property
 
+from . import compat
 from .index import ModuleIndex
 
 # Fields every model has (models.py MAGIC_COLUMNS, display_name), whatever its class says.
@@ -167,9 +168,12 @@ class ClosureModels:
 class StaticFacts:
     level = "static"
 
-    def __init__(self, catalog, parse_cache=None):
+    def __init__(self, catalog, parse_cache=None, series=None):
         self.catalog = catalog
         self.parse_cache = parse_cache
+        # The Odoo series the modules are validated for: the running one, or the
+        # target of a porting rehearsal (--target-series).
+        self.series = series or compat.series()
         self._indexes = {}
         self._closures = {}
         self._closure_models = {}
@@ -267,13 +271,32 @@ class StaticFacts:
             return None
         if self.index(module).defines_xmlid(local):
             return True
-        if any(xmlid in self.index(other).xmlid_definitions for other in scope
-               if own_records or other != name):
+        definers = self._scope_definers(name, xmlid)
+        if definers - {name} or (own_records and definers):
             return True
         delegated = self.closure_python_models(name).delegated_tables
         if self.index(module).may_define_xmlid(local, delegated):
             return None
         return False
+
+    def _scope_definers(self, name, xmlid):
+        """The modules of the scope of ``name`` whose data files define ``xmlid``.
+
+        Every module's records are added once to one run-wide map; a question
+        about an xmlid is then one lookup instead of one per module of the scope.
+        """
+        definers, registered, ready = self.memo("xmlid-definers", lambda: ({}, set(), set()))
+        scope = self.scope(name)
+        if name not in ready:
+            for other in scope:
+                if other not in registered:
+                    registered.add(other)
+                    for defined in self.index(other).xmlid_definitions:
+                        definers.setdefault(defined, set()).add(other)
+            ready.add(name)
+        self.touched.update(scope)  # the answer depends on every module of the scope
+        found = definers.get(xmlid)
+        return found & self.memo(("scope-set", name), lambda: frozenset(scope)) if found else frozenset()
 
     def closure_record_model(self, name, xmlid):
         """Model of the data record ``xmlid`` (fully qualified) in the module's scope, or None."""
@@ -345,8 +368,8 @@ class DynamicFacts(StaticFacts):
 
     level = "dynamic"
 
-    def __init__(self, catalog, env, parse_cache=None):
-        super().__init__(catalog, parse_cache)
+    def __init__(self, catalog, env, parse_cache=None, series=None):
+        super().__init__(catalog, parse_cache, series)
         self.env = env
 
     def closure_models(self, name):

@@ -37,7 +37,8 @@ def _worker_facts():
         # full collections would rescan them all, for nothing to free.
         gc.freeze()
         gc.set_threshold(50_000, 50, 100)
-        _STATE["facts"] = StaticFacts(_STATE["catalog"], ParseCache(_STATE["cache_directory"]))
+        _STATE["facts"] = StaticFacts(_STATE["catalog"], ParseCache(_STATE["cache_directory"]),
+                                      _STATE["series"])
     return _STATE["facts"]
 
 
@@ -87,7 +88,7 @@ def validate_in_processes(modules, facts, rules, jobs, cache_directory=None, rul
     _STATE.clear()
     # Without a cache of the caller's, the passes still share their parses for this run.
     scratch = tempfile.TemporaryDirectory(prefix="mv-parse-") if cache_directory is None else None
-    _STATE.update(catalog=catalog, rules=rules, rule_limits=rule_limits,
+    _STATE.update(catalog=catalog, rules=rules, rule_limits=rule_limits, series=facts.series,
                   cache_directory=scratch.name if scratch else cache_directory)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:

@@ -129,6 +129,24 @@ def _literal(node):
         return NOT_LITERAL
 
 
+# Key, in a model's attributes, of the SQL objects 19.0 declares as class attributes
+# (``_name_uniq = models.Constraint("UNIQUE(name)", ...)``): [(name, kind, definition)].
+TABLE_OBJECTS = "<table objects>"
+TABLE_OBJECT_KINDS = ("Constraint", "Index", "UniqueIndex")
+
+
+def _table_object(attribute, node):
+    """``(name, kind, definition)`` of ``_x = models.Constraint("...")`` and its kin, or None."""
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    func = node.func
+    kind = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    definition = _literal(node.args[0])
+    if kind not in TABLE_OBJECT_KINDS or not isinstance(definition, str):
+        return None
+    return attribute[1:], kind, definition
+
+
 def _model_kind(bases):
     for base in bases:
         base_name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
@@ -181,6 +199,9 @@ def _summarize_class(relative, node):
                     dynamic = True
                 elif target.id.startswith("_") and not _is_fields_call(value):
                     attributes[target.id] = _literal(value) if value is not None else NOT_LITERAL
+                    table_object = _table_object(target.id, value)
+                    if table_object:
+                        attributes.setdefault(TABLE_OBJECTS, []).append(table_object)
                 elif value is not None:
                     fields_[target.id] = _field_from_call(target.id, value)
         elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -45,7 +45,7 @@ class ResultCache:
     def __init__(self, facts, rules, directory=None):
         self.facts = facts
         self.directory = os.path.join(directory or default_directory(), "results-" + ENGINE_DIGEST)
-        signature = repr(sorted((rule.code, severity) for rule, severity in rules))
+        signature = repr((facts.series, sorted((rule.code, severity) for rule, severity in rules)))
         self.context = hashlib.blake2b(signature.encode(), digest_size=16).hexdigest()
         self.catalog_digest = self._catalog_digest(facts.catalog)
         self._stamps = {}

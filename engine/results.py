@@ -107,6 +107,8 @@ class RunReport:
     notes: list = field(default_factory=list)
     # Waiver key -> its justification, when whoever applied the waivers knows it.
     waiver_justifications: dict = field(default_factory=dict)
+    # The Odoo series the modules were validated for ("18.0"); None when unknown.
+    series: str | None = None
 
     @property
     def reports(self):
@@ -129,6 +131,7 @@ class RunReport:
         return {
             "tool": TOOL, "version": self.version, "level": self.level,
             "verdict": self.verdict, "duration_s": round(self.duration_s, 4),
+            **({"series": self.series} if self.series else {}),
             "modules": [module.as_dict(self.fail_on) for module in self.modules],
             **({"notes": list(self.notes)} if self.notes else {}),
         }

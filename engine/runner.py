@@ -33,8 +33,11 @@ class ModuleContext:
         return secret_mask.module_secrets(self.module.path) | secret_mask.server_secrets()
 
 
-def active_rules(level, settings=None, extra_rules=()):
+def active_rules(level, settings=None, extra_rules=(), series=None):
     """Rules that run at ``level``, with each one's effective severity.
+
+    ``series`` (e.g. "19.0") keeps the rules that apply to that Odoo series;
+    None keeps every rule.
 
     ``settings`` maps a rule code to ``(active, severity)`` as tuned by users.
     ``extra_rules`` are Rule-like objects not in RULES (custom rules), run
@@ -47,7 +50,7 @@ def active_rules(level, settings=None, extra_rules=()):
     for rule in engine_rules + extra_rules:
         code = rule.code
         active, severity = settings.get(code, (True, rule.severity))
-        if active and rule.runs_at(level):
+        if active and rule.runs_at(level) and (series is None or rule.applies_to(series)):
             selected.append((rule, severity))
     return selected
 
@@ -289,10 +292,10 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
     started = time.perf_counter()
     # Without a database (a bulletproof run from the CLI without -d) the
     # dynamic rules have nothing to read: they are skipped, not crashed.
-    rules = [(rule, severity) for rule, severity in active_rules(level, settings, extra_rules)
+    rules = [(rule, severity) for rule, severity in active_rules(level, settings, extra_rules, facts.series)
              if rule.level != "dynamic" or facts.level == "dynamic"]
     rehearsed = rehearse_all(modules, rehearse, parallel) if rehearse else {}
-    report = RunReport(version=version, level=level, fail_on=fail_on)
+    report = RunReport(version=version, level=level, fail_on=fail_on, series=facts.series)
     static_only = level == "static" and facts.level == "static" and not extra_rules
     cache = ResultCache(facts, rules, cache_directory) if cache_directory and static_only else None
     done = {}

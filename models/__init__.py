@@ -16,3 +16,4 @@ from . import module_validator_dashboard
 from . import res_config_settings
 from . import ir_module_module
 from . import ir_http
+from . import module_validator_series_setup

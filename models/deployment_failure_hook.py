@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Failed upgrades are deployments too.
 
-When loading modules fails, Registry.new() calls odoo.modules.reset_modules_state
+When loading modules fails, Registry.new() calls reset_modules_state
 from its ``except`` block (the loading transaction is already rolled back),
 then re-raises. Wrapping that function is the one place that sees both the
 error and the database; it records a failed deployment from a cursor of its
@@ -14,6 +14,7 @@ import logging
 import sys
 
 import odoo
+import odoo.modules.loading
 from odoo import SUPERUSER_ID, fields
 from odoo.modules.module import get_manifest, get_module_path
 from odoo.tools import config
@@ -104,8 +105,12 @@ def record_failed_load(dbname, names, error):
 
 
 def install_failure_hook():
-    """Wrap ``odoo.modules.reset_modules_state`` (idempotent)."""
-    current = odoo.modules.reset_modules_state
+    """Wrap ``reset_modules_state`` (idempotent).
+
+    18.0's registry calls it as ``odoo.modules.reset_modules_state``; 19.0 imports
+    it from ``odoo.modules.loading`` at the call. Both names get the wrapper.
+    """
+    current = odoo.modules.loading.reset_modules_state
     if getattr(current, "_module_validator", False):
         return
 
@@ -126,8 +131,9 @@ def install_failure_hook():
                 _logger.exception("could not record the failed deployment of %s", ", ".join(names))
 
     reset_modules_state._module_validator = True
-    odoo.modules.reset_modules_state = reset_modules_state
     odoo.modules.loading.reset_modules_state = reset_modules_state
+    if hasattr(odoo.modules, "reset_modules_state"):
+        odoo.modules.reset_modules_state = reset_modules_state
 
 
 install_failure_hook()

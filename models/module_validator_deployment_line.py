@@ -2,7 +2,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+from ..engine import compat
 
+
+@compat.sql_constraints(
+    ("module_unique", "unique(deployment_id, module_name)",
+     "A module appears only once in a deployment."),
+)
 class ModuleValidatorDeploymentLine(models.Model):
     """One module of a deployment, with the exact code that went out."""
 
@@ -25,8 +31,3 @@ class ModuleValidatorDeploymentLine(models.Model):
     environment = fields.Selection(related="deployment_id.environment")
     outcome = fields.Selection(related="deployment_id.outcome")
     date_start = fields.Datetime(related="deployment_id.date_start")
-
-    _sql_constraints = [
-        ("module_unique", "unique(deployment_id, module_name)",
-         "A module appears only once in a deployment."),
-    ]

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..engine import compat
 from ..service.validation import ValidationRequest
 from .deployment_common import ENVIRONMENT_SELECTION
 from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
@@ -16,6 +17,11 @@ SELECTION_KINDS = [
 INTERVAL_SELECTION = [("hours", "Hours"), ("days", "Days"), ("weeks", "Weeks")]
 
 
+@compat.sql_constraints(
+    ("name_unique", "unique(name)", "A profile name must be unique."),
+    ("budget_positive", "check(time_budget >= 0)", "The time budget cannot be negative."),
+    ("interval_positive", "check(interval_number > 0)", "The interval must be positive."),
+)
 class ModuleValidatorProfile(models.Model):
     """What to validate, how, how often, and who hears about it."""
 
@@ -80,12 +86,6 @@ class ModuleValidatorProfile(models.Model):
     last_verdict = fields.Selection(
         [("pass", "Passed"), ("fail", "Failed")], string="Last verdict", compute="_compute_last_run"
     )
-
-    _sql_constraints = [
-        ("name_unique", "unique(name)", "A profile name must be unique."),
-        ("budget_positive", "check(time_budget >= 0)", "The time budget cannot be negative."),
-        ("interval_positive", "check(interval_number > 0)", "The interval must be positive."),
-    ]
 
     @api.depends("run_ids.state")
     def _compute_last_run(self):

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval, test_python_expr
 
+from ..engine import compat
 from ..engine.rules import RULES
 from ..engine.rules import custom_rules
 from ..engine.rules.registry import CATEGORIES, IMPACTS, LEVELS
@@ -38,6 +39,8 @@ KNOWLEDGE_FIELDS = {
     "good_example": "good_example",
     "remedy": "remedy",
     "prevents": "prevents",
+    "series": "series_label",
+    "series_note": "series_note",
 }
 # What defines a custom rule; never written on the engine's rules.
 DEFINITION_FIELDS = ("custom_kind", "file_glob", "xpath_scope", "pattern", "time_limit")
@@ -63,6 +66,9 @@ def _safe_evaluator(expression, context):
     return safe_eval(expression, context)
 
 
+@compat.sql_constraints(
+    ("code_unique", "unique(code)", "A rule code must be unique."),
+)
 class ModuleValidatorRule(models.Model):
     _name = "module.validator.rule"
     _description = "Module Validator - Rule"
@@ -99,6 +105,12 @@ class ModuleValidatorRule(models.Model):
     good_example = fields.Text()
     remedy = fields.Text()
     prevents = fields.Text(string="Odoo error prevented")
+    series = fields.Char(
+        string="Odoo series",
+        help="The Odoo series whose behaviour the rule describes; empty for every series. "
+        "A run validates for the running series, or for the one given by --target-series.",
+    )
+    series_note = fields.Text(string="In other series", help="What differs in the other Odoo series.")
     # -- rules without code ------------------------------------------------
     is_custom = fields.Boolean(
         string="Custom rule", readonly=True, index=True,
@@ -134,10 +146,6 @@ class ModuleValidatorRule(models.Model):
         string="Tuned", compute="_compute_severity_tuned", search="_search_severity_tuned",
         help="The severity differs from the validator's default.",
     )
-
-    _sql_constraints = [
-        ("code_unique", "unique(code)", "A rule code must be unique."),
-    ]
 
     @api.depends("code", "name")
     def _compute_display_name(self):

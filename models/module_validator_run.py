@@ -10,6 +10,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
+from ..engine import compat
 from ..engine.code_fingerprint import code_fingerprint
 from ..engine.facts import DynamicFacts, StaticFacts
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
@@ -401,7 +402,7 @@ class ModuleValidatorRun(models.Model):
         self.env.cr.execute(
             "SELECT count(*) FROM module_validator_run_item WHERE state = 'pending'")
         remaining = self.env.cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(done=1, remaining=remaining)
+        compat.commit_cron_progress(self.env, 1, remaining)
         if remaining:
             # Odoo calls a scheduled action that reports work left up to 10
             # times, then leaves it due but wakes no cron thread: without a

@@ -23,6 +23,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine import compat
 from ..engine.results import RunReport
 from ..engine.runner import worker_lost
 from ..service import validation
@@ -89,6 +90,10 @@ def may_commit():
     return not getattr(threading.current_thread(), "testing", False)
 
 
+@compat.sql_constraints(
+    ("run_module_level_unique", "UNIQUE(run_id, module_name, level)",
+     "A run validates each module once per level."),
+)
 class ModuleValidatorRunItem(models.Model):
     _name = "module.validator.run.item"
     _description = "Module Validator - Work item"
@@ -106,11 +111,6 @@ class ModuleValidatorRunItem(models.Model):
     date_claimed = fields.Datetime(string="Claimed", readonly=True)
     date_done = fields.Datetime(string="Ended", readonly=True)
     duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 3))
-
-    _sql_constraints = [
-        ("run_module_level_unique", "UNIQUE(run_id, module_name, level)",
-         "A run validates each module once per level."),
-    ]
 
     # -- the executor interface ------------------------------------------------
     @api.model

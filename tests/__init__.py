@@ -18,6 +18,7 @@ from . import test_upgrade
 from . import test_rules_python_extra
 from . import test_rules_structure
 from . import test_rules_closure
+from . import test_rules_series
 from . import test_dashboard
 from . import test_profiles
 from . import test_deployment

@@ -11,7 +11,7 @@ from odoo.tools import config
 
 from odoo.addons.base.tests.common import BaseCommon
 
-from ..engine import discovery
+from ..engine import compat, discovery
 from ..engine.facts import DynamicFacts, StaticFacts
 from ..engine.runner import validate
 
@@ -33,15 +33,17 @@ class ValidatorCase(BaseCommon):
             [FIXTURES, EXAMPLES, *addons_paths], core_paths=core_paths
         )
 
-    def run_engine(self, names, level="static", **kwargs):
+    def run_engine(self, names, level="static", series=None, **kwargs):
+        """The engine's report on ``names``, validated for ``series`` (default: the running one)."""
         modules, unknown = discovery.select(self.catalog, names)
         self.assertFalse(unknown, f"fixtures not found: {unknown}")
-        facts = StaticFacts(self.catalog) if level == "static" else DynamicFacts(self.catalog, self.env)
+        facts = (StaticFacts(self.catalog, series=series) if level == "static"
+                 else DynamicFacts(self.catalog, self.env, series=series))
         return validate(modules, facts, level, version="test", **kwargs)
 
-    def codes(self, name, level="static"):
+    def codes(self, name, level="static", series=None):
         """Sorted rule codes found on one module."""
-        report = self.run_engine([name], level)
+        report = self.run_engine([name], level, series)
         return sorted(finding.rule for finding in report.modules[0].findings)
 
 
@@ -62,7 +64,7 @@ PROCESS_VARIABLES = (
 def subprocess_env(extra_env=None):
     """This server's environment for a subprocess: its Odoo importable, its own engine cache."""
     env = {key: value for key, value in os.environ.items() if key not in PROCESS_VARIABLES}
-    env.update(PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)), XDG_CACHE_HOME=CLI_CACHE)
+    env.update(PYTHONPATH=compat.odoo_source_root(), XDG_CACHE_HOME=CLI_CACHE)
     env.update(extra_env or {})
     return env
 

@@ -6,7 +6,7 @@ import os
 
 from odoo.tests import tagged
 
-from ..engine import discovery
+from ..engine import compat, discovery
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import BUILD_PREFIX, SCRATCH_PREFIX, DatabaseError, scratch_name
 from .common import HERE, ValidatorCase
@@ -91,7 +91,7 @@ class TestBulletproof(ValidatorCase):
         template, _issues = self.rehearsal.template(["base"], demo=False)
         try:
             self.server.create_from_template(source, template)
-            code, text = v1.run(source, ["-i", "mvb_upgrade", "--without-demo=all"],
+            code, text = v1.run(source, ["-i", "mvb_upgrade", *compat.demo_args(False)],
                                 os.path.join(self.rehearsal.work_dir, "v1.log"))
             self.assertEqual(code, 0, text[-2000:])
             with self.server.cursor(source) as cr:

@@ -28,10 +28,10 @@ import time
 from lxml import etree
 from ruamel.yaml import YAML
 
-import odoo
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config
 
+from ..engine import compat
 from .common import ADDON_ROOT, FIXTURES, drop_committed_runs_afterwards, odoo_bin, subprocess_env
 from .test_sarif import assert_valid_sarif
 
@@ -101,7 +101,7 @@ class TestCiTemplates(TransactionCase):
         Odoo source and Python, the validator, this database and its server."""
         values = {
             "ADDONS": self.repo,
-            "ODOO_SRC": os.path.dirname(os.path.dirname(odoo.__file__)),
+            "ODOO_SRC": compat.odoo_source_root(),
             "MV_ADDONS": self.mv_addons,
             "PYTHON": sys.executable,
             "PGDATABASE": self.env.cr.dbname,

@@ -26,7 +26,7 @@ class TestCron(ValidatorCase):
         self.assertEqual(set(run.result_ids.mapped("origin")), {"installed"})
 
     def test_legacy_cron_parameters_become_the_default_profile(self):
-        """What the 18.0.1.1.0 migration does to a database of the previous version."""
+        """What the 1.1.0 migration does to a database of the previous version."""
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("module_validator.cron_modules", "mv_example_broken, mv_example_clean")
         params.set_param("module_validator.cron_level", "static")

@@ -12,6 +12,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import config
 from odoo.tools.safe_eval import safe_eval
 
+from ..engine import compat
 from ..cli.deployment import Deployment, build_parser
 from ..cli.common import UsageError
 from ..engine.code_fingerprint import code_fingerprint
@@ -368,7 +369,7 @@ class TestDeploymentCommand(DeploymentCase):
         if config.rcfile and os.path.exists(config.rcfile):
             command += ["-c", config.rcfile]
         command += ["--log-level=warn", "-d", self.env.cr.dbname, "--path", FIXTURES_DEPLOY]
-        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)))
+        env = dict(os.environ, PYTHONPATH=compat.odoo_source_root())
 
         def run(*args):
             return subprocess.run([*command, *args], capture_output=True, text=True, timeout=300,

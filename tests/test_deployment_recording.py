@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from odoo.tests import tagged
 
+from ..engine import compat
 from ..engine.code_fingerprint import code_fingerprint
 from ..engine.rehearsal.rehearse import odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, scratch_name
@@ -59,7 +60,7 @@ class TestDeploymentRecording(ValidatorCase):
             raise unittest.SkipTest(str(error)) from None
         cls.dbname = scratch_name()
         cls.addClassCleanup(cls.server.drop, cls.dbname)
-        code, log = cls.odoo("-i", f"module_validator,{MODULE}", "--without-demo=all")
+        code, log = cls.odoo("-i", f"module_validator,{MODULE}", *compat.demo_args(False))
         if code != 0:
             raise AssertionError(f"installing into {cls.dbname} failed ({code}):\n{log[-3000:]}")
 

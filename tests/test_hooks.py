@@ -8,9 +8,9 @@ import subprocess
 import sys
 import tempfile
 
-import odoo
 from odoo.tests import TransactionCase, tagged
 
+from ..engine import compat
 from .common import ADDON_ROOT, FIXTURES, subprocess_env
 
 HOOKS = os.path.join(ADDON_ROOT, "hooks")
@@ -21,7 +21,7 @@ def hook_env(**extra):
     an interpreter that imports odoo ($PYTHON) and its source ($ODOO_SRC)."""
     return subprocess_env({
         "PYTHON": sys.executable,
-        "ODOO_SRC": os.path.dirname(os.path.dirname(odoo.__file__)),
+        "ODOO_SRC": compat.odoo_source_root(),
         "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
         "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
         "GIT_CONFIG_NOSYSTEM": "1", **extra,

@@ -10,6 +10,7 @@ import uuid
 from odoo.tests import tagged
 from odoo.tools import config
 
+from ..engine import compat
 from ..engine.rehearsal.rehearse import free_port
 from .common import ValidatorCase, odoo_bin
 
@@ -28,7 +29,7 @@ class TestQueueJobGlue(ValidatorCase):
         addons_path = ",".join([config["addons_path"], GLUE_FOLDER, oca])
         # auto_install: installing module_validator and queue_job brings the glue.
         done = odoo_bin(
-            "server", "-i", "module_validator,queue_job", "--without-demo=all",
+            "server", "-i", "module_validator,queue_job", *compat.demo_args(False),
             "--test-enable", "--test-tags", "/module_validator_queue_job", "--stop-after-init",
             "--log-level=test", f"--http-port={free_port()}", database=database,
             addons_path=addons_path, timeout=900)

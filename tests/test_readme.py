@@ -50,5 +50,7 @@ class TestReadme(TransactionCase):
         self.assertGreater(len(rules), 80)
         for rule in rules:
             row = (f"   * - {rule.code}\n     - {rule.level}\n     - {rule.default_severity}\n"
-                   f"     - {rule.impact}\n     - {rule.name}\n")
+                   f"     - {rule.impact}\n     - {rule.series or 'all'}\n     - {rule.name}")
             self.assertIn(row, readme)
+            if rule.series_note:
+                self.assertIn(f"{rule.name} *{rule.series_note}*", readme)

@@ -20,7 +20,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from ..engine import discovery
+from ..engine import compat, discovery
 from ..engine.rehearsal import sandbox as sandbox_module
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseServer, setup_sandbox_role
@@ -159,7 +159,7 @@ class TestSandbox(ValidatorCase):
         self.assertTrue(sandbox_module.load_role_password(server.data_dir, sandbox_module.DEFAULT_ROLE))
         manager = self.env["res.users"].create({
             "name": "Validator manager", "login": "mv_sandbox_manager",
-            "groups_id": [(6, 0, [self.env.ref("module_validator.group_module_validator_manager").id])],
+            compat.groups_field(): [(6, 0, [self.env.ref("module_validator.group_module_validator_manager").id])],
         })
         with self.assertRaises(AccessError):
             Settings.with_user(manager).sudo(False).create({}).action_validator_setup_sandbox()

@@ -11,6 +11,7 @@ import odoo
 from odoo.tests import tagged
 from odoo.tools import config
 
+from ..engine import compat
 from ..engine.rehearsal.rehearse import odoo_launcher
 from ..engine.rehearsal.scratch import scratch_name
 from .common import HERE, ValidatorCase
@@ -34,7 +35,7 @@ class TestUpgradeSafety(ValidatorCase):
         cls.addClassCleanup(launcher.server.drop, cls.database)
         with tempfile.TemporaryDirectory() as folder:
             code, log = launcher.run(cls.database, [
-                "-i", ",".join(["module_validator", *cls.modules]), "--without-demo=all"],
+                "-i", ",".join(["module_validator", *cls.modules]), *compat.demo_args(False)],
                 os.path.join(folder, "install.log"))
         assert code == 0 and " ERROR " not in log, log[-3000:]
         command = [sys.executable, "-m", "odoo", f"--addons-path={V1},{config['addons_path']}",
@@ -43,7 +44,7 @@ class TestUpgradeSafety(ValidatorCase):
             command += ["-c", config.rcfile]
         command += ["--log-level=warn", "-d", cls.database, "--path", V2,
                     "--modules", ",".join(cls.modules), "--level", "dynamic", "--format", "json"]
-        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)))
+        env = dict(os.environ, PYTHONPATH=compat.odoo_source_root())
         cls.result = subprocess.run(command, capture_output=True, text=True, timeout=300,
                                     env=env, check=False)
         cls.report = json.loads(cls.result.stdout)

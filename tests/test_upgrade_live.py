@@ -11,6 +11,7 @@ import odoo
 from odoo.tests import tagged
 from odoo.tools import config
 
+from ..engine import compat
 from ..engine.rehearsal.rehearse import odoo_launcher
 from ..engine.rehearsal.scratch import scratch_name
 from ..engine.rules import RULES
@@ -89,7 +90,7 @@ class TestUpgradeWithNewCodeLoaded(ValidatorCase):
         cls.addClassCleanup(launcher.server.drop, cls.database)
         with tempfile.TemporaryDirectory() as folder:
             code, log = launcher.run(cls.database, [
-                "-i", f"module_validator,{MODULE}", "--without-demo=all"],
+                "-i", f"module_validator,{MODULE}", *compat.demo_args(False)],
                 os.path.join(folder, "install.log"))
         assert code == 0 and " ERROR " not in log, log[-3000:]
         cls.with_path = cls.validate(V1, "--path", V2)
@@ -103,7 +104,7 @@ class TestUpgradeWithNewCodeLoaded(ValidatorCase):
             command += ["-c", config.rcfile]
         command += ["--log-level=warn", "-d", cls.database, *args,
                     "--modules", MODULE, "--level", "dynamic", "--format", "json"]
-        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__)))
+        env = dict(os.environ, PYTHONPATH=compat.odoo_source_root())
         return subprocess.run(command, capture_output=True, text=True, timeout=300,
                               env=env, check=False)
 

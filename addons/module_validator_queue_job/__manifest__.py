@@ -3,7 +3,7 @@
 {
     "name": "Module Validator - queue_job executor",
     "summary": "Spread background validation runs over Odoo workers with OCA's queue_job",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Tools",
     "license": "AGPL-3",
     "author": "module_validator authors",

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from .. import compat
 from ..discovery import find_manifest
 from ..rules.registry import Issue
 from . import build_log
@@ -159,7 +160,7 @@ def odoo_launcher(extra_paths=(), timeout_s=None, sandbox_role=None):
         server=server,
         timeout_s=timeout,
         odoo_version=release.version,
-        env=dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(odoo.__file__))),
+        env=dict(os.environ, PYTHONPATH=compat.odoo_source_root()),
         sandbox=Sandbox(home=home, cpu_seconds=2 * timeout,
                         hidden_files=tuple(path for path in (config.rcfile,) if path),
                         unix_socket=uses_unix_socket(scratch.host)),
@@ -219,7 +220,7 @@ class Rehearsal:
         template, issues = self.template(closure, demo)
         if issues:
             return [("TST001", issue) for issue in issues]
-        args = ["-i", module.name] + ([] if demo else ["--without-demo=all"])
+        args = ["-i", module.name] + compat.demo_args(demo)
         label = "install with demo data" if demo else "install without demo data"
         return self._in_scratch(module, lambda scratch: self.server.create_from_template(scratch, template),
                                 args, label, "TST001")
@@ -241,7 +242,7 @@ class Rehearsal:
                 if self.server.owner:
                     # The sandbox role creates no database: it gets an empty one it owns.
                     self.server.create_empty(build)
-                args = ["-i", ",".join(closure)] + ([] if demo else ["--without-demo=all"])
+                args = ["-i", ",".join(closure)] + compat.demo_args(demo)
                 code, text = self.launcher.run(build, args, self._log_path(build))
                 judgement = build_log.judge(build_log.parse(text), "")
                 if code == 0 and not judgement.errors:

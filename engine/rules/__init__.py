@@ -12,3 +12,4 @@ from . import closure_rules  # noqa: F401
 from . import upgrade_rules  # noqa: F401
 from . import settings_rules, report_rules, asset_rules  # noqa: F401
 from . import unique_rules  # noqa: F401
+from . import series_rules  # noqa: F401

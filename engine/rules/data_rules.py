@@ -45,16 +45,25 @@ REMOVED_FIELDS = {
     good='<record id="action_x" model="ir.actions.act_window">\n'
     '    <field name="name">X</field><field name="res_model">x.model</field>\n</record>',
     remedy="Rewrite shortcuts as <record> elements.",
-    prevents="Records silently missing, then External ID not found",
+    prevents="Records silently missing, then External ID not found / (19.0) The XML file "
+    "does not fit the required schema",
+    series_note="19.0 removed both tags from its data schema (import_xml.rng): the file "
+    "does not fit the schema and the install fails, an error there.",
 )
 def check_ignored_tags(ctx):
+    refused = ctx.facts.series != "18.0"
     for data_file in ctx.index.data_files:
         for tag, line in data_file.ignored_tags:
             advice = REMOVED_SHORTCUTS.get(tag)
             if advice is None:
                 continue  # import_xml.rng rejects any other tag: DAT002's error
-            yield Issue(data_file.path, line, f"<{tag}> is no longer loaded since Odoo 17; "
-                        f"use {advice}.", key=f"{tag}:{line}")
+            if refused:
+                yield Issue(data_file.path, line, f"<{tag}> is not in Odoo {ctx.facts.series}'s data "
+                            f"schema: the file is refused and the install fails; use {advice}.",
+                            severity="error", impact="install", key=f"{tag}:{line}")
+            else:
+                yield Issue(data_file.path, line, f"<{tag}> is no longer loaded since Odoo 17; "
+                            f"use {advice}.", key=f"{tag}:{line}")
 
 
 VALUE_TYPES = ("char", "int", "float", "list", "tuple", "base64", "file", "xml", "html")

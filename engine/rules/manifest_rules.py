@@ -8,7 +8,6 @@ import re
 from ..index import FileProblem
 from .registry import Issue, rule
 
-SERIES = "18.0"
 # Odoo's defaults (odoo/modules/module.py _DEFAULT_MANIFEST) plus the keys its
 # own lint accepts (addons/test_lint/tests/test_manifests.py).
 KNOWN_KEYS = {
@@ -63,16 +62,23 @@ def check_manifest_parses(ctx):
 
 @rule(
     "MAN002",
-    title="Version is valid for Odoo 18.0",
+    title="Version is valid for the Odoo series",
     category="manifest", level="static", severity="error", impact="install",
     rationale="Odoo 18.0 accepts x.y, x.y.z, 18.0.x.y or 18.0.x.y.z "
     "(odoo/modules/module.py adapt_version). Any other version, such as a "
     "17.0.x.y.z left over from a migration, makes the manifest invalid: the "
     "module is ignored and new databases cannot be created.",
     bad="'version': '17.0.1.0.0'",
-    good="'version': '18.0.1.0.0'",
-    remedy="Use 18.0.MAJOR.MINOR.PATCH and bump it with every deployable change.",
-    prevents="ValueError: Module X: invalid manifest (Invalid version ...)",
+    good="'version': '1.0.0'   # or '18.0.1.0.0' for 18.0 only",
+    remedy="Use MAJOR.MINOR.PATCH (Odoo prefixes the series), or SERIES.MAJOR.MINOR.PATCH "
+    "for one series only; bump it with every deployable change.",
+    prevents="ValueError: Module X: invalid manifest (Invalid version ...) / "
+    "WARNING The module X has an incompatible version, setting installable=False",
+    series_note="19.0 (odoo/modules/module.py adapt_version, check_version, _load_manifest): "
+    "a version of 2 or 3 parts still gets the series as a prefix, but a version that "
+    "then does not start with '19.0.' (18.0.x.y.z, 1.2.3.4, or '19.0' itself) no longer "
+    "raises: the module is marked not installable, with a WARNING, and -i installs "
+    "nothing (exit 0). A version that is not 2 to 5 integers still raises.",
 )
 def check_version(ctx):
     manifest = ctx.index.manifest
@@ -84,15 +90,30 @@ def check_version(ctx):
         return
     if manifest.get("installable", True) is False:
         return
-    base = version
-    if version != SERIES and version.startswith(SERIES + "."):
-        base = version[len(SERIES) + 1:]
-    if not VERSION_RE.match(base):
-        yield _manifest_issue(
-            ctx, "version",
-            f"The version {version!r} is invalid for Odoo {SERIES}: use x.y, x.y.z, "
-            f"{SERIES}.x.y or {SERIES}.x.y.z.",
-        )
+    problem = version_problem(version, ctx.facts.series)
+    if problem:
+        yield _manifest_issue(ctx, "version", problem)
+
+
+def version_problem(version, series):
+    """Why Odoo of ``series`` refuses the manifest version ``version``, or None."""
+    if series == "18.0":
+        base = version[len(series) + 1:] if version != series and version.startswith(series + ".") else version
+        if VERSION_RE.match(base):
+            return None
+        return (f"The version {version!r} is invalid for Odoo {series}: use x.y, x.y.z, "
+                f"{series}.x.y or {series}.x.y.z.")
+    # 19.0 and later: check_version after adapt_version.
+    parts = version.split(".")
+    if not 2 <= len(parts) <= 5 or not all(part.isdigit() for part in parts):
+        return (f"The version {version!r} is invalid for Odoo {series} (2 to 5 numbers): the "
+                "manifest is invalid and every install in the database fails.")
+    adapted = version if len(parts) > 3 or version.startswith(series) else f"{series}.{version}"
+    if adapted.startswith(series + "."):
+        return None
+    return (f"The version {version!r} belongs to another series: Odoo {series} marks the "
+            "module not installable and installs nothing. Use x.y.z (Odoo prefixes the "
+            f"series) or {series}.x.y.z.")
 
 
 @rule(

@@ -4,6 +4,8 @@
 from dataclasses import dataclass
 
 LEVELS = ("static", "dynamic", "bulletproof")
+# The Odoo series rules know; a rule applies to all of them unless it names some.
+SERIES = ("18.0", "19.0")
 SEVERITIES = ("error", "warning", "info")
 # What a finding means for a deployment, as a real ``odoo-bin -i``/``-u`` shows it.
 # The severity follows from it (the severity contract, README "Rule catalogue").
@@ -55,9 +57,22 @@ class Rule:
     check: object = None
     # One of IMPACTS: what the rule's findings mean at its default severity.
     impact: str = "hygiene"
+    # The series whose Odoo behaves as the rule says; () for every series.
+    series: tuple = ()
+    # What differs in the series the rule does not apply to, or in how Odoo
+    # reacts there: the knowledge base's per-series note.
+    series_note: str = ""
 
     def runs_at(self, level):
         return self.check is not None and LEVELS.index(self.level) <= LEVELS.index(level)
+
+    def applies_to(self, series):
+        return not self.series or series in self.series
+
+    @property
+    def series_label(self):
+        """The series the rule applies to, as users read it: "19.0", or "" for all."""
+        return ", ".join(self.series)
 
 
 @dataclass
@@ -109,8 +124,9 @@ def finding_impact(rule_, issue, demo_paths=()):
 
 
 def rule(code, *, title, category, level, severity, rationale, bad, good, remedy, prevents,
-         impact):
+         impact, series=(), series_note=""):
     assert category in CATEGORIES and level in LEVELS and severity in SEVERITIES, code
+    assert set(series) <= set(SERIES), f"{code}: unknown series {series!r}"
     assert coherent(severity, impact), f"{code}: severity {severity!r} contradicts impact {impact!r}"
 
     def register(check):
@@ -118,7 +134,7 @@ def rule(code, *, title, category, level, severity, rationale, bad, good, remedy
         RULES[code] = Rule(
             code, title, category, level, severity,
             rationale.strip(), bad.strip(), good.strip(), remedy.strip(), prevents.strip(),
-            check, impact,
+            check, impact, tuple(series), series_note.strip(),
         )
         return check
 

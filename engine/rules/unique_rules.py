@@ -15,6 +15,7 @@ import ast
 import re
 
 from ..index import full_xmlid
+from ..python_summary import TABLE_OBJECTS
 from .closure_rules import _Closure, _may_create
 from .registry import Issue, data_severity, rule
 
@@ -24,15 +25,31 @@ IDENTIFIER_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 DERIVED_KEYS = ("compute", "related", "company_dependent")
 
 
-def unique_constraints(models, model):
+def _declared_constraints(cls, series):
+    """``[(key, definition)]`` of the SQL constraints the series creates for a class.
+
+    18.0 reads ``_sql_constraints``; 19.0 ignores it and reads ``models.Constraint``
+    attributes, and unique ``models.UniqueIndex`` ones (an index without WHERE
+    refuses duplicates the same way).
+    """
+    if series == "18.0":
+        constraints = cls.attributes.get("_sql_constraints")
+        return list(constraints) if isinstance(constraints, list | tuple) else []
+    found = []
+    for name, kind, definition in cls.attributes.get(TABLE_OBJECTS, ()):
+        if kind == "Constraint":
+            found.append((name, definition))
+        elif kind == "UniqueIndex" and "where" not in definition.lower():
+            found.append((name, f"unique{definition.strip()}"))
+    return found
+
+
+def unique_constraints(models, model, series="18.0"):
     """``[(key, definition, columns)]`` of the literal UNIQUE constraints of ``model``
-    (``models``: the closure's ClosureModels)."""
+    (``models``: the closure's ClosureModels) in the Odoo ``series``."""
     found = {}
     for cls in models.classes.get(model, ()):
-        constraints = cls.attributes.get("_sql_constraints")
-        if not isinstance(constraints, list | tuple):
-            continue
-        for entry in constraints:
+        for entry in _declared_constraints(cls, series):
             if not (isinstance(entry, tuple | list) and len(entry) >= 2
                     and all(isinstance(part, str) for part in entry[:2])):
                 continue
@@ -112,7 +129,7 @@ def check_unique_constraints(ctx):
     closure = None  # costly (reads the closure's hooks): only for models with constraints
     checked = {}
     for model in sorted(own_models):
-        constraints = unique_constraints(models, model)
+        constraints = unique_constraints(models, model, ctx.facts.series)
         if not constraints:
             continue
         closure = closure or _Closure(ctx)

@@ -1,7 +1,7 @@
 {
     "name": "Module Validator Example: Broken",
     "summary": "An addon with one fault per first-generation rule; it cannot install",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "license": "LGPL-3",
     "author": "module_validator authors",
     "depends": ["base", "sale_from_a_missing_submodule"],

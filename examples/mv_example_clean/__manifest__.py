@@ -1,7 +1,7 @@
 {
     "name": "Module Validator Example: Clean",
     "summary": "An addon every rule passes",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "license": "LGPL-3",
     "author": "module_validator authors",
     "depends": ["base"],

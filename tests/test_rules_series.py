@@ -1,0 +1,109 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import json
+
+import jsonschema
+
+from odoo.tests import tagged
+
+from ..engine import compat
+from ..engine.rules import RULES
+from ..engine.python_summary import summarize_python_source
+from ..engine.rules.manifest_rules import version_problem
+from ..engine.rules.unique_rules import _declared_constraints
+from .common import FIXTURES, ValidatorCase, odoo_bin
+from .test_engine import REPORT_SCHEMA
+
+# The fixtures of the 19.0 rules, each installed for real on Odoo 19.0 (the
+# closing note of issue 14 gives the outcomes): (fixture, rule, impact).
+SERIES_19_FIXTURES = [
+    ("mvt_dat018", "DAT018", "install"),  # ValueError: Invalid field 'category_id' in 'res.groups'
+    ("mvt_view016", "VIEW016", "install"),  # RELAXNG: Invalid attribute expand for element group
+    ("mvt_py017", "PY017", "warning-log"),  # WARNING Model attribute '_sql_constraints' is no longer supported
+    ("mvt_dat003", "DAT003", "install"),  # The XML file ... does not fit the required schema!
+    ("mvt_man002", "MAN002", "install"),  # The module ... has an incompatible version: not installed
+    ("mvt_man014", "MAN014", "warning-log"),  # WARNING Missing `author` key in manifest
+]
+
+
+@tagged("post_install", "-at_install")
+class TestRulesSeries(ValidatorCase):
+    """Rules know their series: validating for 19.0 runs the 19.0 rules, on either series."""
+
+    def test_each_19_rule_fires_on_its_fixture_for_19_only(self):
+        for fixture, code, impact in SERIES_19_FIXTURES:
+            with self.subTest(fixture=fixture):
+                findings = self.run_engine([fixture], series="19.0").modules[0].findings
+                self.assertEqual({(f.rule, f.impact) for f in findings}, {(code, impact)})
+                on_18 = self.run_engine([fixture], series="18.0").modules[0].findings
+                if code == "MAN002":
+                    self.assertIn("invalid for Odoo 18.0", on_18[0].message)
+                elif code == "DAT003":
+                    self.assertEqual([(f.rule, f.impact) for f in on_18], [("DAT003", "runtime")])
+                else:
+                    self.assertEqual(on_18, [], "18.0 accepts it")
+
+    def test_the_clean_fixture_is_clean_on_both_series(self):
+        for series in compat.SERIES:
+            self.assertEqual(self.codes("mvt_clean", series=series), [])
+
+    def test_the_portable_spellings_are_not_flagged(self):
+        findings = self.run_engine(["mvt_dat018", "mvt_view016"], series="19.0")
+        lines = {(f.module, f.line) for m in findings.modules for f in m.findings}
+        # The menu's groups= attribute and the plain <group> search view (lines 14 and 23).
+        self.assertEqual(lines, {("mvt_dat018", 6), ("mvt_dat018", 11), ("mvt_view016", 9)})
+
+    def test_each_series_creates_its_own_spelling_of_sql_constraints(self):
+        source = (b"from odoo import fields, models\n"
+                  b"class Code(models.Model):\n"
+                  b"    _name = 'x.code'\n"
+                  b"    code = fields.Char()\n"
+                  b"    _sql_constraints = [('old_unique', 'unique(code)', 'm')]\n"
+                  b"    _code_unique = models.Constraint('UNIQUE(code)', 'm')\n"
+                  b"    _lower_code = models.UniqueIndex('(lower(code))')\n"
+                  b"    _active_code = models.UniqueIndex('(code) WHERE active')\n")
+        (model,) = summarize_python_source("models/code.py", source).models
+        self.assertEqual(_declared_constraints(model, "18.0"), [("old_unique", "unique(code)", "m")])
+        # 19.0 ignores _sql_constraints; a partial unique index refuses only some rows.
+        self.assertEqual(_declared_constraints(model, "19.0"),
+                         [("code_unique", "UNIQUE(code)"), ("lower_code", "unique(lower(code))")])
+        # On 19.0 the fixture's _sql_constraints create nothing: its records install (yellow, PY017).
+        self.assertEqual(self.codes("mvt_dat017", series="19.0"), ["PY017"])
+        self.assertEqual(self.codes("mvt_dat017", series="18.0"), ["DAT017"])
+
+    def test_rules_say_which_series_they_apply_to(self):
+        self.assertEqual(RULES["VIEW016"].series, ("19.0",))
+        self.assertTrue(RULES["VIEW016"].applies_to("19.0"))
+        self.assertFalse(RULES["VIEW016"].applies_to("18.0"))
+        self.assertTrue(RULES["MAN002"].applies_to("18.0") and RULES["MAN002"].applies_to("19.0"))
+        self.assertIn("19.0", RULES["MAN002"].series_note)
+
+    def test_versions_as_each_series_reads_them(self):
+        # (version, accepted by 18.0, accepted by 19.0): odoo/modules/module.py of each series.
+        cases = [("1.2.0", True, True), ("1.2", True, True), ("18.0.1.2.0", True, False),
+                 ("19.0.1.2.0", False, True), ("17.0.1.0.0", False, False), ("1.2.3.4", False, False),
+                 ("19.0", True, False), ("18.0", True, True), ("1.2.x", False, False)]
+        for version, on_18, on_19 in cases:
+            with self.subTest(version=version):
+                self.assertEqual(version_problem(version, "18.0") is None, on_18)
+                self.assertEqual(version_problem(version, "19.0") is None, on_19)
+
+    def test_the_report_names_its_series(self):
+        report = self.run_engine(["mvt_clean"], series="19.0").as_dict()
+        self.assertEqual(report["series"], "19.0")
+        jsonschema.validate(report, REPORT_SCHEMA)
+        self.assertEqual(self.run_engine(["mvt_clean"]).as_dict()["series"], compat.series())
+
+    def test_porting_rehearsal_from_the_command_line(self):
+        target = "19.0" if compat.series() == "18.0" else "18.0"
+        result = odoo_bin("validate", "--path", FIXTURES, "--modules", "mvt_view016,mvt_clean",
+                          "--target-series", target, "--format", "json")
+        data = json.loads(result.stdout)
+        self.assertEqual(data["series"], target)
+        rules = {m["name"]: [f["rule"] for f in m["findings"]] for m in data["modules"]}
+        self.assertEqual(rules["mvt_clean"], [])
+        if target == "19.0":
+            self.assertEqual((result.returncode, rules["mvt_view016"]), (1, ["VIEW016"]))
+        refused = odoo_bin("validate", "--path", FIXTURES, "--modules", "mvt_clean",
+                           "--target-series", target, "--level", "dynamic")
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("--target-series", refused.stderr)
