@@ -70,6 +70,13 @@ class TestRulesSeries(ValidatorCase):
         self.assertEqual(self.codes("mvt_dat017", series="19.0"), ["PY017"])
         self.assertEqual(self.codes("mvt_dat017", series="18.0"), ["DAT017"])
 
+    def test_a_kanban_box_template_is_silent_on_19(self):
+        # 19.0 installs the fixture green (no WARNING) and renders no kanban-box card.
+        impacts = {series: [f.impact for f in self.run_engine(["mvt_view015"], series=series).modules[0].findings
+                            if "kanban-box" in f.message]
+                   for series in compat.SERIES}
+        self.assertEqual(impacts, {"18.0": ["warning-log"], "19.0": ["runtime"]})
+
     def test_rules_say_which_series_they_apply_to(self):
         self.assertEqual(RULES["VIEW016"].series, ("19.0",))
         self.assertTrue(RULES["VIEW016"].applies_to("19.0"))

@@ -461,6 +461,9 @@ def _deprecated_idioms(node, name, value):
     "OCA's odoo-module-migrator (migrate_170_180) does most of it.",
     prevents="WARNING 'kanban-box' is deprecated, define a 'card' template instead / "
     "Missing widget: mail_thread for field of type one2many",
+    series_note="19.0 no longer logs the 'kanban-box' WARNING (base/models/ir_ui_view.py) and "
+    "does not render that template: the install is green and the cards are empty, a "
+    "runtime warning there.",
 )
 def check_deprecated_idioms(ctx):
     for view, _model, _type in _arch_views(ctx):
@@ -473,8 +476,14 @@ def check_deprecated_idioms(ctx):
         for node, attributes in items:
             for name, value in attributes:
                 for what, message, severity in _deprecated_idioms(node, name, value):
+                    impact = None
+                    if what == "kanban-box" and ctx.facts.series != "18.0":
+                        # No WARNING any more: the template is simply not rendered.
+                        message = (f"Odoo {ctx.facts.series} no longer renders a 'kanban-box' "
+                                   "template: the kanban cards show nothing; define 'card'.")
+                        severity, impact = "warning", "runtime"
                     yield Issue(record.path, node.sourceline, message,
-                                severity=severity or data_severity(record),
+                                severity=severity or data_severity(record), impact=impact,
                                 key=f"{record.xmlid}:{what}")
 
 
