@@ -12,10 +12,10 @@ import sys
 
 from odoo.cli import Command
 from odoo.exceptions import UserError
-from odoo.tools import config
 
 # Absolute imports: Odoo 19.0 loads an addon's cli/<command>.py as the module
 # odoo.cli.<command>, where a relative import would not find this addon.
+from odoo.addons.module_validator.engine import compat
 from odoo.addons.module_validator.models.deployment_common import ENVIRONMENT_SELECTION, OUTCOME_SELECTION
 from odoo.addons.module_validator.cli.common import (
     UsageError, ValidatorCommand, database_environment, split_paths,
@@ -62,7 +62,7 @@ class Deployment(ValidatorCommand, Command):
         names = [n.strip() for n in options.modules.split(",") if n.strip()] + path_names
         if not names:
             raise UsageError("give the deployed modules with --modules or a module folder with --path")
-        dbname = config["db_name"]
+        dbname = compat.database_option()
         if not dbname or "," in dbname:
             raise UsageError("give the one database to record the deployment in: -d DATABASE")
         with database_environment(dbname, "module.validator.deployment") as env:

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from odoo.cli import Command
-from odoo.tools import config
 
 # Absolute imports: Odoo 19.0 loads an addon's cli/<command>.py as the module
 # odoo.cli.<command>, where a relative import would not find this addon.
@@ -114,7 +113,7 @@ class Validate(ValidatorCommand, Command):
         return build_parser(prog)
 
     def execute(self, options):
-        dbname = config["db_name"]
+        dbname = compat.database_option()
         # A bad flag or variable is a usage error before any work (and before
         # a database is opened); the settings only come into play later.
         self._plan(options)

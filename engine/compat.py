@@ -55,6 +55,75 @@ def odoo_source_root():
     return os.path.dirname(os.path.abspath(next(iter(odoo.__path__))))
 
 
+def config_file():
+    """The server's configuration file, or None: 19.0 moved it from
+    ``config.rcfile`` (deprecated there) to ``config['config']``."""
+    from odoo.tools import config  # noqa: PLC0415
+
+    return config["config"] if is_19() else config.rcfile
+
+
+def addons_path_option():
+    """The server's addons path as ``--addons-path`` takes it: 19.0 keeps a list."""
+    from odoo.tools import config  # noqa: PLC0415
+
+    value = config["addons_path"]
+    return value if isinstance(value, str) else ",".join(value)
+
+
+def database_option():
+    """The server's ``-d`` / ``db_name`` as given, comma-separated ("" when unset):
+    19.0 keeps a list (and fills it from PGDATABASE)."""
+    from odoo.tools import config  # noqa: PLC0415
+
+    value = config["db_name"] or ""
+    return value if isinstance(value, str) else ",".join(value)
+
+
+def in_test():
+    """Whether this thread runs Odoo's tests: a test's transaction must never
+    be committed. 18.0 marks the test thread; 19.0 only says that a test runs,
+    and runs them in the main thread (other threads: HTTP requests, workers
+    a test starts, whose cursors may commit)."""
+    import threading  # noqa: PLC0415
+
+    from odoo.modules import module  # noqa: PLC0415
+
+    if is_19():
+        return bool(module.current_test) and threading.current_thread() is threading.main_thread()
+    return getattr(threading.current_thread(), "testing", False)
+
+
+def registry_test_mode(case):
+    """Context in which the registry's new cursors are the test ``case``'s
+    transaction (a command or a scheduled action that opens its own cursor):
+    19.0 moved this from the registry to the test case."""
+    import contextlib  # noqa: PLC0415
+
+    if is_19():
+        return case.enter_registry_test_mode()
+
+    @contextlib.contextmanager
+    def test_mode():
+        case.env.flush_all()
+        case.registry.enter_test_mode(case.cr)
+        try:
+            yield
+        finally:
+            case.registry.leave_test_mode()
+            case.env.invalidate_all()
+
+    return test_mode()
+
+
+def allow_outside_requests(case):
+    """Context in which the HTTP test ``case`` serves requests from other
+    processes (a client, curl): 19.0 refuses those that lack its test cookie."""
+    import contextlib  # noqa: PLC0415
+
+    return case.allow_requests(all_requests=True) if is_19() else contextlib.nullcontext()
+
+
 def odoo_root_path():
     """The ``odoo`` package folder: 19.0 made it a property of the configuration."""
     from odoo.tools import config  # noqa: PLC0415
@@ -136,9 +205,14 @@ def settings_action_values():
 
 def commit_cron_progress(env, done, remaining):
     """Tell the running scheduled action its progress: 19.0 renamed
-    ``_notify_progress`` to ``_commit_progress`` (which also commits)."""
+    ``_notify_progress`` to ``_commit_progress`` (which also commits, as the
+    cron runner does after the call on 18.0)."""
     cron = env["ir.cron"]
     if is_19():
-        cron._commit_progress(done, remaining=remaining)
+        # It commits, where 18.0 leaves that to the cron runner. Outside a cron
+        # run it would only commit: a caller's transaction (a request, a test)
+        # is not this function's to end.
+        if env.context.get("ir_cron_progress_id") and not in_test():
+            cron._commit_progress(done, remaining=remaining)
     else:
         cron._notify_progress(done=done, remaining=remaining)

@@ -10,6 +10,7 @@ import ast
 import csv
 import io
 import os
+import re
 from functools import cached_property
 
 from lxml import etree
@@ -27,6 +28,8 @@ from .python_summary import (  # noqa: F401
 )
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# ``def X``, ``class X`` or ``X =`` / ``X: ...`` at the start of a line (top level).
+TOP_LEVEL_BINDING_RE = re.compile(rb"^(?:def|class)\s+(\w+)|^(\w+)\s*[:=]", re.MULTILINE)
 SKIPPED_DIRS = {"static", "node_modules", "__pycache__", ".git"}
 
 
@@ -163,7 +166,27 @@ class ModuleIndex:
     def import_problems(self, relative):
         """``(kind, name, line)`` of what makes ``relative`` raise when Odoo imports it."""
         folder = os.path.dirname(os.path.join(self.root, relative))
-        return missing_relative_imports(self.python[relative].import_problems, folder)
+        problems = missing_relative_imports(self.python[relative].import_problems, folder)
+        package_init = os.path.join(os.path.dirname(relative), "__init__.py")
+        if package_init != relative and any(kind == "import" for kind, _name, _line in problems):
+            # ``from . import X`` also finds what the package's __init__.py binds.
+            package_names = self._top_level_names(package_init)
+            problems = [(kind, name, line) for kind, name, line in problems
+                        if kind != "import" or name not in package_names]
+        return problems
+
+    def _top_level_names(self, relative):
+        """Names a Python file of the module binds at its top level (defs, classes,
+        assignments, imports); empty when there is no such file."""
+        summary = self.python.get(relative)
+        if summary is None:
+            return set()
+        try:
+            source = self.read_bytes(relative)
+        except FileProblem:
+            return set()
+        names = {match.group(1) or match.group(2) for match in TOP_LEVEL_BINDING_RE.finditer(source)}
+        return {name.decode() for name in names} | summary.imported_names | set(summary.functions)
 
     @cached_property
     def models(self):

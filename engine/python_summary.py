@@ -75,6 +75,9 @@ class PythonModel:
     methods: dict  # name -> line
     dynamic: bool  # fields may be added by code the static level cannot follow
     plain_bases: bool = True  # only models.Model/AbstractModel/TransientModel as bases
+    # (line, reads its argument as one dict) of a ``create`` decorated @api.model:
+    # a single-record create, where Odoo expects @api.model_create_multi
+    single_create: tuple | None = None
 
     @property
     def is_definition(self):
@@ -108,6 +111,9 @@ class PythonFile:
     # (top-level package, line) of absolute imports run at import time, outside
     # any handler of ImportError (a missing package stops the registry load)
     package_imports: list = field(default_factory=list)
+    json_routes: list = field(default_factory=list)  # lines of @route(type='json')
+    # (module, name or None, line, at import time) of imports from odoo.models and odoo.osv
+    orm_imports: list = field(default_factory=list)
 
 
 @dataclass
@@ -189,7 +195,7 @@ def _field_from_call(name, node):
 def _summarize_class(relative, node):
     """PythonModel of a class body, or None when it is not an Odoo model class."""
     attributes, fields_, methods = {}, {}, {}
-    dynamic = False
+    dynamic, single_create = False, None
     for statement in node.body:
         if isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -206,6 +212,8 @@ def _summarize_class(relative, node):
                     fields_[target.id] = _field_from_call(target.id, value)
         elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
             methods[statement.name] = statement.lineno
+            if statement.name == "create" and _decorated_api_model(statement):
+                single_create = (statement.lineno, _reads_argument_as_dict(statement))
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
             continue  # docstring
         elif not isinstance(statement, ast.Pass | ast.ClassDef | ast.Import | ast.ImportFrom):
@@ -241,8 +249,82 @@ def _summarize_class(relative, node):
         path=relative, line=node.lineno, class_name=node.name, name=name,
         has_name="_name" in attributes, inherit=inherit, inherits=inherits, kind=kind,
         attributes=attributes, fields=fields_, methods=methods, dynamic=dynamic,
-        plain_bases=plain_bases,
+        plain_bases=plain_bases, single_create=single_create,
     )
+
+
+def _orm_imports(tree):
+    """``(module, name, line, at import time)`` of imports from ``odoo.models`` and
+    ``odoo.osv`` (``name`` None for ``import odoo.osv...``)."""
+    at_import = set()
+    pending = list(tree.body)
+    while pending:  # the statements Python runs when it imports the file
+        statement = pending.pop()
+        at_import.add(id(statement))
+        if isinstance(statement, ast.If | ast.Try | ast.TryStar | ast.With):
+            pending.extend(statement.body)
+            pending.extend(getattr(statement, "orelse", ()))
+            pending.extend(getattr(statement, "finalbody", ()))
+            for handler in getattr(statement, "handlers", ()):
+                pending.extend(handler.body)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and node.module and (
+                node.module.split(".")[0:2] in (["odoo", "models"], ["odoo", "osv"])):
+            found.extend((node.module, alias.name, node.lineno, id(node) in at_import) for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend((alias.name, None, node.lineno, id(node) in at_import) for alias in node.names
+                         if alias.name == "odoo.osv" or alias.name.startswith("odoo.osv."))
+    return found
+
+
+JSON_ROUTE_RE = re.compile(rb"""type\s*=\s*['"]json['"]""")
+
+
+def _json_routes(tree):
+    """Lines of the ``@route(..., type='json')`` decorators (``http.route`` or ``route``)."""
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call):
+                continue
+            function = decorator.func
+            name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
+            if name == "route" and any(keyword.arg == "type" and _literal(keyword.value) == "json"
+                                       for keyword in decorator.keywords):
+                lines.append(decorator.lineno)
+    return lines
+
+
+def _decorated_api_model(function):
+    """``@api.model`` (or ``@model``) among the decorators of ``function``."""
+    return any((isinstance(d, ast.Attribute) and d.attr == "model" and getattr(d.value, "id", None) == "api")
+               or (isinstance(d, ast.Name) and d.id == "model") for d in function.decorator_list)
+
+
+DICT_METHODS = frozenset(("get", "update", "setdefault", "pop", "items", "keys", "values", "copy"))
+
+
+def _reads_argument_as_dict(function):
+    """The first argument after ``self`` is read as one dict: ``vals.get(...)``,
+    ``vals['x']``, ``'x' in vals``, ``vals.update(...)``."""
+    parameters = function.args.args
+    if len(parameters) < 2:
+        return False
+    name = parameters[1].arg
+    for node in ast.walk(function):
+        if (isinstance(node, ast.Attribute) and node.attr in DICT_METHODS
+                and getattr(node.value, "id", None) == name):
+            return True
+        if (isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == name
+                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+            return True
+        if (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
+                and getattr(node.comparators[0], "id", None) == name):
+            return True
+    return False
 
 
 def _signature(node):
@@ -340,10 +422,14 @@ def _collect_odoo_references(tree, source, env_matches, summary):
     comments, and placed in the statements' guard ranges by line.
     """
     key_guards = []  # (first line, last line) of try bodies catching KeyError
+    bare_strings = []  # (first line, last line) of string statements: docstrings run nothing
     stack = [(node, True, frozenset()) for node in tree.body]
     while stack:
         node, at_import, caught = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            if isinstance(node.value.value, str):
+                bare_strings.append((node.lineno, node.end_lineno or node.lineno))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             stack.extend((child, False, caught) for child in node.body)
         elif isinstance(node, ast.Try | ast.TryStar):
             inner = caught | _caught_names(node.handlers)
@@ -381,6 +467,8 @@ def _collect_odoo_references(tree, source, env_matches, summary):
         counted = match.start()
         if b"#" in source[source.rfind(b"\n", 0, match.start()) + 1:match.start()]:
             continue  # in a comment (or after a '#' in a string: rare, and only a warning)
+        if any(first <= line <= last for first, last in bare_strings):
+            continue  # an example in a docstring
         guarded = any(first <= line <= last for first, last in key_guards)
         summary.env_models.append((match.group(2).decode(), line, guarded))
 
@@ -455,6 +543,10 @@ def summarize_python_source(relative, source):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in REMOVED_METHODS):
                 summary.removed_calls.append((node.func.attr, node.lineno))
+    if JSON_ROUTE_RE.search(source):
+        summary.json_routes = _json_routes(tree)
+    if b"odoo.models import" in source or b"odoo.osv" in source:
+        summary.orm_imports = _orm_imports(tree)
     # Cheap text tests before walking the statements.
     summary.env_checked = _checked_models(source)
     env_matches = _env_model_matches(source)

@@ -5,7 +5,7 @@
 #
 # Odoo is found as dev/run finds it (dev/env.sh): an odoo importable by
 # $PYTHON, else $ODOO_SRC with the per-user venv, else the per-user cache
-# ~/.cache/module_validator (odoo-18.0 and venv-*), which is set up once when
+# ~/.cache/module_validator (odoo-<series> and venv-*), which is set up once when
 # missing. The hooks never touch a database unless ODOO_VALIDATION_DATABASE
 # names one.
 set -euo pipefail
@@ -45,12 +45,12 @@ mv_hook_setup() {
     mv_find_odoo
     if [ "$MV_ODOO_FROM" != "importable odoo" ]; then
         if [ ! -f "$(mv_venv_dir)/.complete" ]; then
-            mv_log "no Python environment for Odoo 18.0 in $MV_CACHE yet: setting it up once, as dev/run does"
+            mv_log "no Python environment for Odoo $MV_SERIES in $MV_CACHE yet: setting it up once, as dev/run does"
             mv_system_packages
         fi
         mv_venv
     fi
-    mv_log "Odoo 18.0 from $MV_ODOO_FROM: $MV_ODOO_SRC (Python: $MV_PYTHON)"
+    mv_log "Odoo $MV_SERIES from $MV_ODOO_FROM: $MV_ODOO_SRC (Python: $MV_PYTHON)"
     # odoo-bin finds the `validate` command in an addon named module_validator
     # on the addons path, whatever the checkout's folder is called.
     mv_link_addon

@@ -14,7 +14,6 @@ last item is final, whichever worker ends it.
 import logging
 import os
 import socket
-import threading
 import time
 from datetime import timedelta
 
@@ -87,7 +86,7 @@ class ClaimsInProgress(Exception):
 
 def may_commit():
     """Commits are real outside tests; a test's transaction must not be committed."""
-    return not getattr(threading.current_thread(), "testing", False)
+    return not compat.in_test()
 
 
 @compat.sql_constraints(

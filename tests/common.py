@@ -7,7 +7,6 @@ import sys
 import tempfile
 
 import odoo
-from odoo.tools import config
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -69,6 +68,12 @@ def subprocess_env(extra_env=None):
     return env
 
 
+def server_config_args(option="-c"):
+    """``[option, <this server's configuration file>]``, or ``[]`` without one."""
+    path = compat.config_file()
+    return [option, path] if path and os.path.exists(path) else []
+
+
 def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra_env=None, cwd=None,
              stdin_text=None):
     """Run ``odoo-bin COMMAND ARGS`` as users and CI do: a subprocess of this server's setup.
@@ -77,10 +82,9 @@ def odoo_bin(command, *args, database=None, timeout=300, addons_path=None, extra
     configuration file (``-c``) given after it holds this server's path too.
     ``stdin_text`` is what the process reads (``odoo-bin shell`` runs it).
     """
-    addons_path = addons_path or config["addons_path"]
+    addons_path = addons_path or compat.addons_path_option()
     line = [sys.executable, "-m", "odoo", f"--addons-path={addons_path}", command]
-    if config.rcfile and os.path.exists(config.rcfile):
-        line += ["-c", config.rcfile]
+    line += server_config_args()
     line += ["--log-level=warn", *args]
     if database:
         line += ["-d", database]

@@ -13,7 +13,7 @@ import random
 import signal
 import threading
 
-MANIFEST = "{'name': %r, 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': %r, 'data': %r}\n"
+MANIFEST = "{'name': %r, 'version': '1.0.0', 'license': 'LGPL-3', 'depends': %r, 'data': %r}\n"
 # What /etc/passwd always starts with: must never show up in a finding.
 PASSWD_MARK = "root:"
 
@@ -106,7 +106,7 @@ def build_hostile_addons(root, marker):
     add("mvh_code_python", "code at import time and in hooks", {
         "__init__.py": f"{touch}\nfrom .hooks import post_init\n".encode(),
         "hooks.py": f"{touch}\ndef post_init(env):\n    {touch}\n".encode(),
-    }, manifest=b"{'name': 'code', 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': ['base'],"
+    }, manifest=b"{'name': 'code', 'version': '1.0.0', 'license': 'LGPL-3', 'depends': ['base'],"
                 b" 'post_init_hook': 'post_init'}")
     add("mvh_traversal", "manifest paths outside the module", {}, data=[
         "../../../../../../etc/passwd", "/etc/passwd", "data/../../mvh_xxe/data/xxe.xml",
@@ -137,7 +137,7 @@ def build_hostile_addons(root, marker):
         b" 'post_init_hook': 3, 'pre_init_hook': None, 'sequence': 'first', 'category': {},"
         b" 'summary': '\\x00', 'author': ('a', 'b'), 1: 2, None: 'x'}"))
     add("mvh_nul_manifest", "NUL characters in the manifest's values and paths", {}, manifest=(
-        b"{'name': 'nul\\x00', 'version': '18.0.1.0.0\\x00', 'license': 'LGPL-3', 'depends': ['base'],"
+        b"{'name': 'nul\\x00', 'version': '1.0.0\\x00', 'license': 'LGPL-3', 'depends': ['base'],"
         b" 'data': ['data/\\x00.xml']}"))
     return modules
 

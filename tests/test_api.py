@@ -29,6 +29,7 @@ from lxml import etree
 from odoo import SUPERUSER_ID, api
 from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
 
+from ..engine import compat
 from ..engine.code_fingerprint import code_fingerprint
 from ..models.module_validator_run_api import uploads_root
 from ..service import upload
@@ -65,7 +66,7 @@ def zip_folders(*folders):
     return make_zip(entries)
 
 
-MANIFEST = b"{'name': 'API upload', 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': ['base']}"
+MANIFEST = b"{'name': 'API upload', 'version': '1.0.0', 'license': 'LGPL-3', 'depends': ['base']}"
 
 
 class ApiCase(HttpCase):
@@ -364,7 +365,7 @@ class TestApi(ApiCase):
         writer = f"open({marker!r}, 'w').write('imported')\n".encode()
         data = make_zip([
             ("mvt_api_marker/__manifest__.py",
-             b"{'name': 'Marker', 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': ['base'],"
+             b"{'name': 'Marker', 'version': '1.0.0', 'license': 'LGPL-3', 'depends': ['base'],"
              b" 'post_init_hook': 'post_init', 'pre_init_hook': 'pre_init'}"),
             ("mvt_api_marker/__init__.py", writer + b"from . import models\nfrom .hooks import post_init, pre_init\n"),
             ("mvt_api_marker/hooks.py", b"def post_init(env):\n    " + writer + b"def pre_init(env):\n    " + writer),
@@ -565,20 +566,21 @@ class TestApiClient(ApiCase):
         environ = {key: value for key, value in os.environ.items() if key != "MODULE_VALIDATOR_API_KEY"}
         environ.update(env or {})
         self.env.flush_all()
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ,
-                                   cwd=cwd or self.project, text=True)
-        deadline = time.monotonic() + timeout
-        while process.poll() is None and time.monotonic() < deadline:
-            with self.registry.cursor() as cr:
-                env_ = api.Environment(cr, SUPERUSER_ID, {})
-                env_["module.validator.run"]._cron_process_queue()
-                cr.postcommit.run()
-            time.sleep(0.2)
-        try:
-            stdout, stderr = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            stdout, stderr = process.communicate()
+        with compat.allow_outside_requests(self):
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ,
+                                       cwd=cwd or self.project, text=True)
+            deadline = time.monotonic() + timeout
+            while process.poll() is None and time.monotonic() < deadline:
+                with self.registry.cursor() as cr:
+                    env_ = api.Environment(cr, SUPERUSER_ID, {})
+                    env_["module.validator.run"]._cron_process_queue()
+                    cr.postcommit.run()
+                time.sleep(0.2)
+            try:
+                stdout, stderr = process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
         self.env.invalidate_all()
         return process.returncode, stdout, stderr
 

@@ -8,7 +8,7 @@ What cannot run here is not run: the steps that use an action (``uses:``:
 checkout, setup-python, upload-sarif, upload-artifact) are not shell, and the
 runner's own expressions (``${{ github.ref_name }}``, ``$CI_DEFAULT_BRANCH``)
 are given by the test. The steps that set something up are guarded by what is
-already there; the test points them at this server's Odoo 18.0 source, its
+already there; the test points them at this server's Odoo source (and series), its
 Python and its database (the suite's own, where module_validator is installed),
 through the very variables the templates declare, and checks that they say
 they skip. On the default branch the clean addon is really installed, twice
@@ -102,6 +102,7 @@ class TestCiTemplates(TransactionCase):
         values = {
             "ADDONS": self.repo,
             "ODOO_SRC": compat.odoo_source_root(),
+            "ODOO_SERIES": compat.series(),
             "MV_ADDONS": self.mv_addons,
             "PYTHON": sys.executable,
             "PGDATABASE": self.env.cr.dbname,
@@ -177,8 +178,8 @@ class TestCiTemplates(TransactionCase):
     def assert_setup_skipped(self, results):
         """The setting-up steps found everything here and said so."""
         expected = {
-            "Odoo 18.0 and module_validator": ("is already there",),
-            "Odoo's requirements": ("Odoo Server 18.0", "already installed"),
+            "Odoo and module_validator": ("is already there",),
+            "Odoo's requirements": (f"Odoo Server {compat.series()}", "already installed"),
             "Database with module_validator": ("module_validator is already installed",),
         }
         for name, phrases in expected.items():

@@ -17,7 +17,7 @@ from ..cli.deployment import Deployment, build_parser
 from ..cli.common import UsageError
 from ..engine.code_fingerprint import code_fingerprint
 from ..models.deployment_common import clean_error
-from .common import HERE, ValidatorCase
+from .common import HERE, ValidatorCase, server_config_args
 
 FIXTURES_DEPLOY = os.path.join(HERE, "fixtures_deploy")
 FIXTURE = os.path.join(FIXTURES_DEPLOY, "mvd_deploy_target")
@@ -315,8 +315,7 @@ class TestDeploymentCommand(DeploymentCase):
     def setUp(self):
         super().setUp()
         # The command opens its own cursor: make it this test's transaction.
-        self.registry.enter_test_mode(self.cr)
-        self.addCleanup(self.registry.leave_test_mode)
+        self.enterContext(compat.registry_test_mode(self))
 
     def execute(self, *args):
         options = build_parser("odoo-bin deployment").parse_args(list(args))
@@ -336,7 +335,7 @@ class TestDeploymentCommand(DeploymentCase):
         self.assertEqual((deployment.environment, deployment.outcome, deployment.target),
                          ("staging", "failure", "main"))
         self.assertEqual(deployment.error_message, "KeyError: 'x'")
-        self.assertEqual(deployment.line_ids.mapped("version"), ["18.0.1.0.0"])
+        self.assertEqual(deployment.line_ids.mapped("version"), [f"{compat.series()}.1.0.0"])
         self.assertEqual(deployment.line_ids.code_fingerprint, fingerprint)
         self.assertEqual(deployment.run_id, run)
         self.assertTrue(deployment.passed_but_failed)
@@ -365,9 +364,8 @@ class TestDeploymentCommand(DeploymentCase):
             self.execute("--modules", "base", "--outcome", "great")
 
     def test_subprocess_exit_codes(self):
-        command = [sys.executable, "-m", "odoo", f"--addons-path={config['addons_path']}", "deployment"]
-        if config.rcfile and os.path.exists(config.rcfile):
-            command += ["-c", config.rcfile]
+        command = [sys.executable, "-m", "odoo", f"--addons-path={compat.addons_path_option()}", "deployment"]
+        command += server_config_args()
         command += ["--log-level=warn", "-d", self.env.cr.dbname, "--path", FIXTURES_DEPLOY]
         env = dict(os.environ, PYTHONPATH=compat.odoo_source_root())
 

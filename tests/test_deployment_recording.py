@@ -20,6 +20,7 @@ from .test_deployment import FIXTURE
 MODULE = "mvd_deploy_target"
 MANIFEST = """{{
     "name": "MV deployment fixture",
+    "author": "module_validator tests",
     "version": "{version}",
     "license": "AGPL-3",
     "depends": ["base"],
@@ -101,7 +102,7 @@ class TestDeploymentRecording(ValidatorCase):
         lines = {line[0]: line for line in self.lines(first[0])}
         self.assertIn("module_validator", lines)
         self.assertIn("base", lines)
-        self.assertEqual(lines[MODULE], (MODULE, "18.0.1.0.0", code_fingerprint(FIXTURE)))
+        self.assertEqual(lines[MODULE], (MODULE, f"{compat.series()}.1.0.0", code_fingerprint(FIXTURE)))
 
     def test_upgrades_new_code_unchanged_code_and_a_failed_upgrade(self):
         self.query("DELETE FROM ir_config_parameter WHERE key = 'module_validator.environment'")
@@ -109,7 +110,7 @@ class TestDeploymentRecording(ValidatorCase):
         before = len(self.deployments())
 
         # New version and code: one successful deployment of that module only.
-        fingerprint_v2 = self.write_module("18.0.1.0.1", "v2")
+        fingerprint_v2 = self.write_module("1.0.1", "v2")
         code, log = self.odoo("-u", MODULE)
         self.assertEqual(code, 0, log[-3000:])
         self.assertEqual(self.query("SELECT value FROM ir_config_parameter WHERE key = %s",
@@ -118,7 +119,7 @@ class TestDeploymentRecording(ValidatorCase):
         self.assertEqual(len(deployments), before + 1, log[-3000:])
         upgrade = deployments[-1]
         self.assertEqual(upgrade[2:8], ("staging", "auto", "success", self.dbname, False, False))
-        self.assertEqual(self.lines(upgrade[0]), [(MODULE, "18.0.1.0.1", fingerprint_v2)])
+        self.assertEqual(self.lines(upgrade[0]), [(MODULE, f"{compat.series()}.1.0.1", fingerprint_v2)])
 
         # The same code upgraded again is no new deployment.
         code, log = self.odoo("-u", MODULE)
@@ -127,7 +128,7 @@ class TestDeploymentRecording(ValidatorCase):
 
         # Broken code that a run had passed: the upgrade fails, Odoo rolls it
         # back, and a failed deployment is recorded from a cursor of its own.
-        fingerprint_v3 = self.write_module("18.0.1.0.2", "v3", BROKEN_RECORD)
+        fingerprint_v3 = self.write_module("1.0.2", "v3", BROKEN_RECORD)
         earlier = datetime.utcnow().replace(microsecond=0) - timedelta(hours=1)
         (run_id,) = self.query(
             "INSERT INTO module_validator_run (name, user_id, origin, level, fail_on, state, verdict, "
@@ -141,11 +142,11 @@ class TestDeploymentRecording(ValidatorCase):
         code, log = self.odoo("-u", MODULE, "--load=base,web,module_validator")
         self.assertNotEqual(code, 0, log[-3000:])
         self.assertEqual(self.query("SELECT state, latest_version FROM ir_module_module WHERE name = %s",
-                                    (MODULE,)), [("installed", "18.0.1.0.1")])
+                                    (MODULE,)), [("installed", f"{compat.series()}.1.0.1")])
         deployments = self.deployments()
         self.assertEqual(len(deployments), before + 2, log[-3000:])
         failed = deployments[-1]
         self.assertEqual(failed[1], f"DEP/{failed[0]:05d}")
         self.assertEqual(failed[2:9], ("staging", "auto", "failure", self.dbname, True, True, run_id))
         self.assertIn("no_such_record", failed[9])
-        self.assertEqual(self.lines(failed[0]), [(MODULE, "18.0.1.0.2", fingerprint_v3)])
+        self.assertEqual(self.lines(failed[0]), [(MODULE, f"{compat.series()}.1.0.2", fingerprint_v3)])

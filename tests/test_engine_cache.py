@@ -93,7 +93,7 @@ class TestEngineCache(ValidatorCase):
         module = os.path.join(self.addons, "mvt_cache_named_selection")
         os.makedirs(os.path.join(module, "models"))
         files = {
-            "__manifest__.py": "{'name': 'Named selection', 'version': '18.0.1.0.0', "
+            "__manifest__.py": "{'name': 'Named selection', 'version': '1.0.0', "
                                "'license': 'LGPL-3', 'depends': ['base']}\n",
             "__init__.py": "from . import models\n",
             "models/__init__.py": "from . import partner\n",

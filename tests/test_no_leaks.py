@@ -156,7 +156,7 @@ def write_secret_module(root):
     folder = os.path.join(root, "mvs_secret")
     files = {
         "__manifest__.py": repr({
-            "name": "Secrets", "version": "18.0.1.0.0", "license": "LGPL-3", "depends": ["base"],
+            "name": "Secrets", "version": "1.0.0", "license": "LGPL-3", "depends": ["base"],
             "data": ["data/secret.xml", "data/res.partner.csv"], "api_key": MANIFEST_KEY,
         }),
         "__init__.py": "from . import models\n",

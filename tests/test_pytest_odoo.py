@@ -18,6 +18,7 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config
 
+from ..engine import compat
 from .common import subprocess_env
 
 # A small selection: the gate, the helper, and a check of the variables.
@@ -32,9 +33,10 @@ SELECTION = (
 def pytest_odoo(database, *args, timeout=900):
     """``python -m pytest`` with pytest-odoo on ``database``, in this server's setup."""
     line = [sys.executable, "-m", "pytest", "-rA", "-q",
-            f"--odoo-database={database}", f"--odoo-addons-path={config['addons_path']}"]
-    if config.rcfile and os.path.exists(config.rcfile):
-        line.append(f"--odoo-config={config.rcfile}")
+            f"--odoo-database={database}", f"--odoo-addons-path={compat.addons_path_option()}"]
+    config_file = compat.config_file()
+    if config_file and os.path.exists(config_file):
+        line.append(f"--odoo-config={config_file}")
     for option in ("db_host", "db_port", "db_user", "db_password"):
         if config[option]:
             line.append(f"--odoo-extra={option}={config[option]}")

@@ -8,7 +8,6 @@ import unittest
 import uuid
 
 from odoo.tests import tagged
-from odoo.tools import config
 
 from ..engine import compat
 from ..engine.rehearsal.rehearse import free_port
@@ -26,7 +25,7 @@ class TestQueueJobGlue(ValidatorCase):
         database = f"mv_qj_{uuid.uuid4().hex[:8]}"
         self.addCleanup(subprocess.run, ["dropdb", "--if-exists", database], check=False,
                         capture_output=True)
-        addons_path = ",".join([config["addons_path"], GLUE_FOLDER, oca])
+        addons_path = ",".join([compat.addons_path_option(), GLUE_FOLDER, oca])
         # auto_install: installing module_validator and queue_job brings the glue.
         done = odoo_bin(
             "server", "-i", "module_validator,queue_job", *compat.demo_args(False),

@@ -342,7 +342,8 @@ class TestReaderProperties(ValidatorCase):
     def test_regression_nul_byte_in_a_manifest_path(self):
         # ModuleIndex.resolve raised "ValueError: embedded null byte" (MAN010 crashed).
         source = self.modules.module({}, manifest=repr({
-            "name": "p", "depends": ["base"], "license": "LGPL-3", "data": ["data/a\0.xml", "\0"]}).encode())
+            "name": "p", "author": "t", "depends": ["base"], "license": "LGPL-3",
+            "data": ["data/a\0.xml", "\0"]}).encode())
         self.assertIsNone(ModuleIndex(source).resolve("data/a\0.xml"))
         report = validate([source], self.modules.facts, "static", version="test")
         codes = [finding.rule for finding in report.modules[0].findings]

@@ -8,8 +8,8 @@ import tempfile
 import uuid
 
 from odoo.tests import tagged
-from odoo.tools import config
 
+from ..engine import compat
 from .common import ValidatorCase, odoo_bin
 from .test_bulletproof import FIXTURES_INSTALL
 
@@ -38,7 +38,7 @@ class TestRehearsalModuleList(ValidatorCase):
         # new folder: the rehearsal must still use the path the command was given.
         folder, name = self.new_addon_folder()
         result = odoo_bin("validate", "--modules", name, "--level", "bulletproof",
-                          addons_path=f"{folder},{config['addons_path']}", timeout=600)
+                          addons_path=f"{folder},{compat.addons_path_option()}", timeout=600)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn(f"PASS  {name}", result.stdout)
         self.assertNotIn("invalid module names", result.stdout + result.stderr)

@@ -22,6 +22,7 @@ SERIES_19_FIXTURES = [
     ("mvt_dat003", "DAT003", "install"),  # The XML file ... does not fit the required schema!
     ("mvt_man002", "MAN002", "install"),  # The module ... has an incompatible version: not installed
     ("mvt_man014", "MAN014", "warning-log"),  # WARNING Missing `author` key in manifest
+    ("mvt_py018", "PY018", "warning-log"),  # WARNING py.warnings: ... @route(type='json') is a deprecated alias
 ]
 
 
@@ -41,6 +42,23 @@ class TestRulesSeries(ValidatorCase):
                     self.assertEqual([(f.rule, f.impact) for f in on_18], [("DAT003", "runtime")])
                 else:
                     self.assertEqual(on_18, [], "18.0 accepts it")
+
+    def test_a_single_record_create_warns_on_18_and_breaks_on_19(self):
+        # Installed for real: 18.0 logs "... is not overriding the create method in
+        # batch" (WARNING); 19.0 installs it silently, then create({'code': 'A'})
+        # raises AttributeError: 'list' object has no attribute 'setdefault'.
+        impacts = {series: [(f.rule, f.impact, f.line) for f in self.run_engine(
+            ["mvt_py019"], series=series).modules[0].findings] for series in compat.SERIES}
+        self.assertEqual(impacts, {"18.0": [("PY019", "warning-log", 12)], "19.0": [("PY019", "runtime", 12)]})
+
+    def test_imports_that_19_removed_or_deprecates(self):
+        # Installed for real on 19.0: ImportError: cannot import name 'NewId' from
+        # 'odoo.models', exit 255; without that line it installs, with the WARNING
+        # "Since 19.0, odoo.osv is deprecated use odoo.fields.Domain".
+        findings = self.run_engine(["mvt_py020"], series="19.0").modules[0].findings
+        self.assertEqual([(f.rule, f.severity, f.impact, f.line) for f in findings],
+                         [("PY020", "error", "install", 2), ("PY020", "warning", "warning-log", 3)])
+        self.assertEqual(self.run_engine(["mvt_py020"], series="18.0").modules[0].findings, [])
 
     def test_the_clean_fixture_is_clean_on_both_series(self):
         for series in compat.SERIES:

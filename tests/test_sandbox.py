@@ -27,7 +27,7 @@ from ..engine.rehearsal.scratch import DatabaseServer, setup_sandbox_role
 from .common import ValidatorCase
 
 PROBE_MANIFEST = {
-    "name": "Sandbox probe", "version": "18.0.1.0.0", "license": "LGPL-3",
+    "name": "Sandbox probe", "author": "module_validator tests", "version": "1.0.0", "license": "LGPL-3",
     "depends": ["base"], "post_init_hook": "probe",
 }
 PROBE_CODE = '''
@@ -99,7 +99,7 @@ class TestSandbox(ValidatorCase):
             handle.write(repr(PROBE_MANIFEST))
         with open(os.path.join(module, "__init__.py"), "w") as handle:
             handle.write(textwrap.dedent(PROBE_CODE.format(
-                live_db=cls.env.cr.dbname, live_conf=config.rcfile or "", secret_name=cls.secret_name)))
+                live_db=cls.env.cr.dbname, live_conf=compat.config_file() or "", secret_name=cls.secret_name)))
         cls.catalog = discovery.discover([cls.addons, *discovery.odoo_paths()[0]],
                                          core_paths=discovery.odoo_paths()[1])
         server = DatabaseServer.from_odoo_config(config)

@@ -9,12 +9,11 @@ import jsonschema
 
 import odoo
 from odoo.tests import tagged
-from odoo.tools import config
 
 from ..engine import compat
 from ..engine.rehearsal.rehearse import odoo_launcher
 from ..engine.rehearsal.scratch import scratch_name
-from .common import HERE, ValidatorCase
+from .common import HERE, ValidatorCase, server_config_args
 from .test_engine import REPORT_SCHEMA
 
 UPGRADES = os.path.join(HERE, "fixtures_upgrade")
@@ -38,10 +37,9 @@ class TestUpgradeSafety(ValidatorCase):
                 "-i", ",".join(["module_validator", *cls.modules]), *compat.demo_args(False)],
                 os.path.join(folder, "install.log"))
         assert code == 0 and " ERROR " not in log, log[-3000:]
-        command = [sys.executable, "-m", "odoo", f"--addons-path={V1},{config['addons_path']}",
+        command = [sys.executable, "-m", "odoo", f"--addons-path={V1},{compat.addons_path_option()}",
                    "validate"]
-        if config.rcfile and os.path.exists(config.rcfile):
-            command += ["-c", config.rcfile]
+        command += server_config_args()
         command += ["--log-level=warn", "-d", cls.database, "--path", V2,
                     "--modules", ",".join(cls.modules), "--level", "dynamic", "--format", "json"]
         env = dict(os.environ, PYTHONPATH=compat.odoo_source_root())
@@ -153,4 +151,4 @@ class TestUpgradeSafety(ValidatorCase):
                        [("mvu_unique_thing_code_uniq", "mvu_check_thing_qty_positive")])
             self.assertEqual(cr.fetchall(), [])
             cr.execute("SELECT latest_version FROM ir_module_module WHERE name = 'mvu_required'")
-            self.assertEqual(cr.fetchone()[0], "18.0.1.0.0")
+            self.assertEqual(cr.fetchone()[0], f"{compat.series()}.1.0.0")

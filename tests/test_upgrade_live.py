@@ -9,14 +9,13 @@ import tempfile
 
 import odoo
 from odoo.tests import tagged
-from odoo.tools import config
 
 from ..engine import compat
 from ..engine.rehearsal.rehearse import odoo_launcher
 from ..engine.rehearsal.scratch import scratch_name
 from ..engine.rules import RULES
 from ..engine.rules.registry import INTERNAL_ERROR, Issue
-from .common import ValidatorCase
+from .common import ValidatorCase, server_config_args
 from .test_upgrade import V1, V2
 
 MODULE = "mvu_live_required"
@@ -98,10 +97,9 @@ class TestUpgradeWithNewCodeLoaded(ValidatorCase):
 
     @classmethod
     def validate(cls, first_path, *args):
-        command = [sys.executable, "-m", "odoo", f"--addons-path={first_path},{config['addons_path']}",
+        command = [sys.executable, "-m", "odoo", f"--addons-path={first_path},{compat.addons_path_option()}",
                    "validate"]
-        if config.rcfile and os.path.exists(config.rcfile):
-            command += ["-c", config.rcfile]
+        command += server_config_args()
         command += ["--log-level=warn", "-d", cls.database, *args,
                     "--modules", MODULE, "--level", "dynamic", "--format", "json"]
         env = dict(os.environ, PYTHONPATH=compat.odoo_source_root())

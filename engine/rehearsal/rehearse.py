@@ -75,11 +75,14 @@ class Launcher:
             conf.write("[options]\n")
             for key, value in (("db_host", self.server.host), ("db_port", self.server.port),
                                ("db_user", user), ("db_password", password)):
-                conf.write(f"{key} = {value or False}\n")
+                # Unset ones are left out: their default is the same, and 19.0
+                # warns that "False" is not a boolean option.
+                if value:
+                    conf.write(f"{key} = {value}\n")
             conf.write(f"data_dir = {self.server.data_dir}\naddons_path = {self.addons_path}\n")
         command = [*self.command, f"--addons-path={self.addons_path}", "-c", conf.name,
                    "-d", dbname, "--stop-after-init", "--max-cron-threads=0", "--workers=0",
-                   f"--http-port={free_port()}", "--log-level=info", f"--logfile={log_path}.odoo", *args]
+                   f"--http-port={free_port()}", "--http-interface=127.0.0.1", "--log-level=info", f"--logfile={log_path}.odoo", *args]
         env, preexec = self.env, None
         if self.sandbox:
             sandbox = self.sandbox
@@ -162,7 +165,7 @@ def odoo_launcher(extra_paths=(), timeout_s=None, sandbox_role=None):
         odoo_version=release.version,
         env=dict(os.environ, PYTHONPATH=compat.odoo_source_root()),
         sandbox=Sandbox(home=home, cpu_seconds=2 * timeout,
-                        hidden_files=tuple(path for path in (config.rcfile,) if path),
+                        hidden_files=tuple(path for path in (compat.config_file(),) if path),
                         unix_socket=uses_unix_socket(scratch.host)),
         role=(sandbox_role, role_password) if role_password else None,
         live_data_dir=live.data_dir,

@@ -418,7 +418,8 @@ def _registry_filled_by_code(ctx, registry_class, name):
     """True when a create-like method of a class of the model may set ``name``."""
     cache = ctx.facts.memo("create_hook_texts", dict)
     for cls in registry_class.__mro__:
-        if CREATE_HOOKS.isdisjoint(vars(cls)) or cls.__module__.startswith("odoo.models"):
+        # The ORM's own classes (odoo.models; odoo.orm on 19.0) fill nothing by name.
+        if CREATE_HOOKS.isdisjoint(vars(cls)) or cls.__module__.startswith(("odoo.models", "odoo.orm.")):
             continue
         if cls not in cache:
             try:

@@ -5,7 +5,7 @@ import ast
 
 from ..index import full_xmlid
 from .field_origin import foreign_field_modules
-from .registry import Issue, data_severity, rule
+from .registry import Issue, data_severity, rule, translation_only
 
 # What convert.py's safe_eval gives eval/search expressions (tools/safe_eval.py
 # _BUILTINS plus convert.py _get_idref), besides the ids of records loaded so far.
@@ -220,7 +220,8 @@ def check_record_fields(ctx):
             continue
         for data_field in record.fields:
             name = data_field.name
-            if not name or name in known or foreign_field_modules(ctx, record.model, name):
+            if (not name or name in known or translation_only(name, ctx.facts.series)
+                    or foreign_field_modules(ctx, record.model, name)):
                 continue  # a field present here through a module outside the closure: DEP006
             advice = REMOVED_FIELDS.get((record.model, name))
             yield Issue(record.path, data_field.line,

@@ -5,7 +5,7 @@ import os
 
 from ..index import FileProblem
 from .field_origin import foreign_field_modules
-from .registry import Issue, rule
+from .registry import Issue, rule, translation_only
 
 
 @rule(
@@ -87,6 +87,7 @@ def check_csv_files(ctx):
             # partner_id:id, partner_id/id, partner_id/.id, child_ids/name: the field comes first.
             name = column.split("/")[0].split(":")[0].strip()
             if (name and name not in (".id", "id") and name not in fields
+                    and not translation_only(name, ctx.facts.series)
                     and not foreign_field_modules(ctx, model, name)):  # else DEP006's
                 yield Issue(relative, 1, f"The column {column!r} is not a field of {model}.",
                             key=f"column:{column}")

@@ -191,3 +191,10 @@ def data_severity(record, optional=False):
     """
     del record  # every kind of data file fails the build alike
     return "warning" if optional else None
+
+
+def translation_only(field_name, series):
+    """True for a data field or CSV column that only translates a field
+    (``name@fr_FR``): Odoo 19.0 skips those while loading the data (tools/convert.py)
+    and imports them as translations; 18.0 has no such syntax (an unknown field)."""
+    return series != "18.0" and "@" in field_name

@@ -134,3 +134,109 @@ def check_manifest_author(ctx):
     if manifest is not None and not manifest.get("author"):
         yield Issue(ctx.module.manifest_file, 1, f"No 'author' in the manifest: Odoo "
                     f"{ctx.facts.series} logs a WARNING each time it reads it.", key="author")
+
+
+@rule(
+    "PY018",
+    title="JSON-RPC routes say type='jsonrpc' on Odoo 19.0",
+    category="python", level="static", severity="warning", impact="warning-log",
+    rationale="Odoo 19.0 renamed the JSON-RPC route type: @route(type='json') still works, "
+    "as a deprecated alias (odoo/http.py route()), but each registry load logs the "
+    "DeprecationWarning as a WARNING, so the build is yellow.",
+    bad="@http.route('/x/data', type='json', auth='user')",
+    good="@http.route('/x/data', type='jsonrpc', auth='user')   # 19.0 only",
+    remedy="On 19.0, write type='jsonrpc'. For one module on 18.0 and 19.0 (18.0 refuses "
+    "'jsonrpc'), choose the type by the running series in one helper.",
+    prevents="WARNING py.warnings: DeprecationWarning: Since 19.0, @route(type='json') is a "
+    "deprecated alias to @route(type='jsonrpc')",
+    series=("19.0",),
+    series_note="18.0 knows only type='json' and refuses 'jsonrpc'.",
+)
+def check_json_route_type(ctx):
+    for relative, summary in ctx.index.python.items():
+        for line in summary.json_routes:
+            yield Issue(relative, line, "@route(type='json'): Odoo 19.0 logs it as deprecated "
+                        "(WARNING) on every start; the type is 'jsonrpc' there.", key=f"{relative}:json-route")
+
+
+@rule(
+    "PY019",
+    title="create is overridden in batch (@api.model_create_multi)",
+    category="python", level="static", severity="warning", impact="warning-log",
+    rationale="Odoo calls create with a list of dicts. An override decorated @api.model that "
+    "takes one dict: 18.0 wraps it and logs the DeprecationWarning \"... is not overriding the "
+    "create method in batch\" (a yellow build); 19.0 treats @api.model on create as "
+    "@api.model_create_multi without a word, so the override receives the list, and code "
+    "that reads it as one dict (vals.get, vals['x'], 'x' in vals) fails at the first create.",
+    bad="@api.model\ndef create(self, vals):\n    vals.setdefault('code', 'X')\n    return super().create(vals)",
+    good="@api.model_create_multi\ndef create(self, vals_list):\n    for vals in vals_list:\n"
+    "        vals.setdefault('code', 'X')\n    return super().create(vals_list)",
+    remedy="Decorate create with @api.model_create_multi and loop over the list of dicts.",
+    prevents="WARNING py.warnings: DeprecationWarning: The model odoo.addons.x.models.y is not "
+    "overriding the create method in batch (18.0) / AttributeError: 'list' object has no "
+    "attribute 'get' (19.0)",
+    series_note="19.0 logs nothing: the override receives a list, which breaks code that "
+    "reads one dict (a runtime warning there).",
+)
+def check_single_record_create(ctx):
+    on_19 = ctx.facts.series == "19.0"
+    for model in ctx.index.models:
+        if model.single_create is None:
+            continue
+        line, reads_dict = model.single_create
+        if not on_19:
+            yield Issue(model.path, line, f"{model.class_name}.create is decorated @api.model: "
+                        "Odoo 18.0 logs that it is not overriding create in batch (WARNING); "
+                        "use @api.model_create_multi.", key=f"{model.class_name}:create")
+        elif reads_dict:
+            yield Issue(model.path, line, f"{model.class_name}.create reads its argument as one "
+                        "dict, but Odoo 19.0 gives an @api.model create the list of dicts: the "
+                        "first create fails (AttributeError or TypeError).",
+                        severity="warning", impact="runtime", key=f"{model.class_name}:create")
+
+
+# Names odoo.models exported on 18.0 that 19.0's odoo/models/__init__.py no longer
+# exports (the ORM moved to odoo/orm/): importing one raises ImportError.
+GONE_FROM_MODELS_19 = frozenset((
+    "NewId", "PREFETCH_MAX", "INSERT_BATCH_SIZE", "expression", "is_definition_class",
+    "is_registry_class", "itemgetter_tuple", "origin_ids", "OriginIds",
+))
+
+
+@rule(
+    "PY020",
+    title="Imports from odoo.models and odoo.osv exist on Odoo 19.0",
+    category="python", level="static", severity="error", impact="install",
+    rationale="Odoo 19.0 moved the ORM to odoo/orm/ and exports fewer names from odoo.models: "
+    "'from odoo.models import NewId' (or PREFETCH_MAX, expression...) raises ImportError, "
+    "which at import time stops the registry load, so the install fails. odoo.osv still "
+    "exists but is deprecated: importing it logs a DeprecationWarning as a WARNING (a "
+    "yellow build).",
+    bad="from odoo.models import NewId\nfrom odoo.osv import expression",
+    good="from odoo.api import NewId   # both series\n"
+    "from odoo.fields import Domain   # 19.0 (18.0: odoo.osv.expression)",
+    remedy="Import NewId from odoo.api (it is there on 18.0 too). Replace odoo.osv.expression "
+    "with odoo.fields.Domain on 19.0; for both series, import Domain and fall back to "
+    "odoo.osv.expression on ImportError.",
+    prevents="ImportError: cannot import name 'NewId' from 'odoo.models' / WARNING py.warnings: "
+    "DeprecationWarning: Since 19.0, odoo.osv is deprecated use odoo.fields.Domain",
+    series=("19.0",),
+    series_note="18.0 exports these names from odoo.models and does not warn on odoo.osv.",
+)
+def check_orm_imports(ctx):
+    for relative, summary in ctx.index.python.items():
+        for module, name, line, at_import in summary.orm_imports:
+            if module == "odoo.models" and name in GONE_FROM_MODELS_19:
+                message = (f"from odoo.models import {name}: Odoo 19.0 no longer exports it "
+                           "(ImportError)")
+                if at_import:
+                    yield Issue(relative, line, f"{message}; the module cannot be loaded and the "
+                                "install fails.", key=f"{relative}:{name}")
+                else:
+                    yield Issue(relative, line, f"{message} when this code runs.", severity="warning",
+                                impact="runtime", key=f"{relative}:{name}")
+            elif module.startswith("odoo.osv") and at_import:
+                yield Issue(relative, line, f"{module}{'.' + name if name else ''}: Odoo 19.0 logs "
+                            "odoo.osv as deprecated (WARNING) when the module loads; use "
+                            "odoo.fields.Domain.", severity="warning", impact="warning-log",
+                            key=f"{relative}:osv")

@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from ..index import PERCENT_REF_RE, full_xmlid
-from .field_origin import foreign_field_modules
+from .field_origin import foreign_field_modules, fresh_install_modules
 from .registry import Issue, data_severity, rule
 from .view_combine import ViewCombiner
 
@@ -468,7 +468,16 @@ def check_inherited_views(ctx):
         xmlid = full_xmlid(module, view.inherit_ref)
         parent_module = xmlid.partition(".")[0]
         line = next((r.line for r in record.refs if r.via == "inherit_id"), record.line)
-        if parent_module not in scope:
+        if parent_module not in scope and parent_module in fresh_install_modules(ctx.facts, module):
+            # Odoo installs that module with the dependencies (auto_install): the
+            # install works (19.0's google_address_autocomplete and base_setup).
+            reported = True  # its specs are not checked against views outside the closure
+            yield Issue(record.path, line,
+                        f"The parent view '{view.inherit_ref}' belongs to {parent_module!r}, which "
+                        "is not in the dependencies: the install works only because Odoo "
+                        f"auto-installs {parent_module!r} with them. Add it to 'depends'.",
+                        severity="warning", impact="hygiene", key=f"{xmlid}:closure")
+        elif parent_module not in scope:
             reported = True
             yield Issue(record.path, line,
                         f"The parent view '{view.inherit_ref}' belongs to {parent_module!r}, "

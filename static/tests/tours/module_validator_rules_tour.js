@@ -4,7 +4,10 @@
 // grouped by category and coloured by severity, opens the rule's form, where
 // the manager reads the rationale and raises the severity.
 import {registry} from "@web/core/registry";
-import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
+import {
+    openValidatorApp,
+    selectInField,
+} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 registry.category("web_tour.tours").add("module_validator_rules_tour", {
     url: "/odoo",
@@ -46,11 +49,8 @@ registry.category("web_tour.tours").add("module_validator_rules_tour", {
             content: "with its good example",
             trigger: ".o_form_view .o_field_widget[name='good_example']:contains('depends')",
         },
-        {
-            content: "Raise the severity to Error",
-            trigger: ".o_form_view .o_field_widget[name='severity'] select",
-            run: "select \"error\"",
-        },
+        // Raise the severity to Error.
+        ...selectInField("severity", "error", "Error"),
         {
             content: "Save",
             trigger: ".o_form_view .o_form_button_save",

@@ -4,7 +4,10 @@
 // wizard's default level, the rehearsal timeout and parallelism, save, and
 // find the new default in the Validate Modules window.
 import {registry} from "@web/core/registry";
-import {openValidatorApp} from "@module_validator/../tests/tours/module_validator_tour_steps";
+import {
+    openValidatorApp,
+    unloadsPage,
+} from "@module_validator/../tests/tours/module_validator_tour_steps";
 
 registry.category("web_tour.tours").add("module_validator_settings_tour", {
     url: "/odoo",
@@ -50,6 +53,7 @@ registry.category("web_tour.tours").add("module_validator_settings_tour", {
                 document.body.classList.add("o_mv_before_save");
                 helpers.click();
             },
+            ...unloadsPage(),
         },
         {
             content: "Saved: the reloaded page shows the new timeout",

@@ -1,6 +1,29 @@
 /** @odoo-module **/
 // License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 // Steps every module_validator tour starts with: reach the app as a user does.
+import {session} from "@web/session";
+
+// Where the web client of 19.0 differs from 18.0's.
+export function isOdoo19() {
+    return session.server_version_info[0] >= 19;
+}
+
+// Keys of a step that reloads the page: 19.0 must be told, 18.0 knows no such key.
+export function unloadsPage() {
+    return isOdoo19() ? {expectUnloadPage: true} : {};
+}
+
+// A selection field is a <select> on 18.0, a dropdown menu (SelectMenu) on 19.0.
+export function selectInField(fieldName, value, label) {
+    const field = `.o_form_view .o_field_widget[name='${fieldName}']`;
+    if (!isOdoo19()) {
+        return [{content: `Choose ${label}`, trigger: `${field} select`, run: `select "${value}"`}];
+    }
+    return [
+        {content: `Open the choices of ${fieldName}`, trigger: `${field} .o_select_menu_toggler`, run: "click"},
+        {content: `Choose ${label}`, trigger: `.o_select_menu_item:contains('${label}')`, run: "click"},
+    ];
+}
 
 export function openValidatorApp() {
     return [

@@ -2,7 +2,7 @@
 {
     "name": "MV deployment fixture",
     "summary": "Deployed, upgraded and broken by the deployment recording tests",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "license": "AGPL-3",
     "author": "module_validator authors",
     "depends": ["base"],

@@ -1,6 +1,6 @@
 {
-    "name": "MVB mvb_bad_demo_ref",
-    "version": "18.0.1.0.0",
+    "name": "MVB mvb_bad_demo_ref",  "author": "module_validator tests",
+    "version": "1.0.0",
     "license": "LGPL-3",
     "depends": ["base"],
     "data": ["security/ir.model.access.csv", "views/thing_views.xml"],

@@ -1,6 +1,6 @@
 {
-    'name': 'Upgrade fixture mvu_new_dependency',
-    'version': '18.0.1.0.0',
+    'name': 'Upgrade fixture mvu_new_dependency',  'author': 'module_validator tests',
+    'version': '1.0.0',
     'license': 'LGPL-3',
     'depends': ['base'],
     'data': ['security/ir.model.access.csv'],

@@ -1,6 +1,6 @@
 {
-    'name': 'Upgrade fixture mvu_rename',
-    'version': '18.0.1.0.0',
+    'name': 'Upgrade fixture mvu_rename',  'author': 'module_validator tests',
+    'version': '1.0.0',
     'license': 'LGPL-3',
     'depends': ['base'],
     'data': ['security/ir.model.access.csv'],

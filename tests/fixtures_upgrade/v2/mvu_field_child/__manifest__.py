@@ -1,1 +1,1 @@
-{'name': 'Upgrade fixture mvu_field_child', 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': ['mvu_field_parent'], 'data': ['views/thing_views.xml']}
+{'name': 'Upgrade fixture mvu_field_child',  'author': 'module_validator tests', 'version': '1.0.0', 'license': 'LGPL-3', 'depends': ['mvu_field_parent'], 'data': ['views/thing_views.xml']}

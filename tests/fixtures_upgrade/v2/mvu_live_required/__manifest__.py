@@ -1,6 +1,6 @@
 {
-    'name': 'Upgrade fixture mvu_live_required',
-    'version': '18.0.1.1.0',
+    'name': 'Upgrade fixture mvu_live_required',  'author': 'module_validator tests',
+    'version': '1.1.0',
     'license': 'LGPL-3',
     'depends': ['base'],
     'data': ['security/ir.model.access.csv',

@@ -1,6 +1,6 @@
 {
-    'name': 'Upgrade fixture mvu_selection',
-    'version': '18.0.1.1.0',
+    'name': 'Upgrade fixture mvu_selection',  'author': 'module_validator tests',
+    'version': '1.1.0',
     'license': 'LGPL-3',
     'depends': ['base'],
     'data': ['security/ir.model.access.csv'],
