@@ -10,6 +10,7 @@ import dataclasses
 import getpass
 import logging
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from odoo.addons.module_validator.engine import compat, discovery
 from odoo.addons.module_validator.engine.facts import StaticFacts
 from odoo.addons.module_validator.engine.parse_cache import ParseCache, default_directory
 from odoo.addons.module_validator.engine.result_cache import prune_cache
+from odoo.addons.module_validator.engine.rehearsal import porting
 from odoo.addons.module_validator.engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from odoo.addons.module_validator.engine.rehearsal.scratch import DatabaseError, drop_orphans
 from odoo.addons.module_validator.engine.render import RENDERERS
@@ -85,7 +87,9 @@ def build_parser(prog):
                      "repeatable (CI: --report sarif:results.sarif --report junit:results.xml)")
     how.add_argument("--target-series", choices=compat.SERIES, default=None, metavar="SERIES",
                      help="validate for another Odoo series than the running one (porting "
-                     f"rehearsal; static level, without -d): one of {', '.join(compat.SERIES)}")
+                     "rehearsal, without -d): its rules at the static level; at the bulletproof "
+                     "level, also installs on an Odoo of that series (ODOO_VALIDATION_TARGET_SRC, "
+                     f"or the per-user cache): one of {', '.join(compat.SERIES)}")
     how.add_argument("--fail-on", choices=("error", "warning"), default=None,
                      help="default: error, or the profile's fail-on")
     how.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -136,9 +140,10 @@ class Validate(ValidatorCommand, Command):
                                  "with --path")
             if options.target_series and options.target_series != compat.series():
                 plan = self._plan(options)
-                if dbname or plan.levels != ("static",):
-                    raise UsageError(f"--target-series {options.target_series} runs the static level "
-                                     "without a database: drop -d and use --level static")
+                if dbname or plan.levels not in (("static",), ("bulletproof",)):
+                    raise UsageError(f"--target-series {options.target_series} runs the static level, "
+                                     "or the bulletproof level on that series' Odoo, without a "
+                                     "database: drop -d and use --level static or bulletproof")
             if dbname:
                 report = self._run_in_database(dbname, request, options)
             else:
@@ -190,6 +195,7 @@ class Validate(ValidatorCommand, Command):
             raise UsageError(problem)
         own = discovery.read_manifest(os.path.join(os.path.dirname(__file__), "..", "__manifest__.py"))[0]
         rehearse = None
+        ported_folder = None
         if request.level == "bulletproof":
             # No database of ours: fresh installs only, nothing to upgrade.
             launcher = odoo_launcher(request.extra_paths)
@@ -198,7 +204,10 @@ class Validate(ValidatorCommand, Command):
             except DatabaseError as error:
                 raise UsageError(str(error)) from None
             drop_orphans(launcher.server)
-            rehearse = Rehearsal(launcher, catalog, with_tests=request.with_tests).module_issues
+            if options.target_series and options.target_series != compat.series():
+                rehearse, ported_folder = self._porting_rehearsal(launcher, modules, request, options)
+            else:
+                rehearse = Rehearsal(launcher, catalog, with_tests=request.with_tests).module_issues
         cache_directory = None if options.no_cache else default_directory()
         if options.jobs is not None and options.jobs < 1:
             raise UsageError("--jobs must be 1 or more")
@@ -210,8 +219,24 @@ class Validate(ValidatorCommand, Command):
                                     jobs=options.jobs or os.cpu_count() or 1)
         if cache_directory:
             prune_cache(cache_directory)
+        if ported_folder:
+            shutil.rmtree(ported_folder, ignore_errors=True)
         report.duration_s = time.monotonic() - started
         return report
+
+    @staticmethod
+    def _porting_rehearsal(launcher, modules, request, options):
+        """``(rehearse, folder)``: installs of ported copies of ``modules`` (in
+        ``folder``) on the Odoo of the target series (engine/rehearsal/porting.py)."""
+        try:
+            target = porting.find_target(options.target_series)
+        except porting.TargetNotFound as error:
+            raise UsageError(str(error)) from None
+        _logger.info("rehearsing installs on Odoo %s from %s", target.series, target.source)
+        catalog, folder = porting.ported_catalog(modules, target, request.extra_paths)
+        rehearsal = Rehearsal(porting.porting_launcher(launcher, target, folder, request.extra_paths),
+                              catalog, with_tests=request.with_tests)
+        return (lambda module: rehearsal.module_issues(catalog.get(module.name) or module)), folder
 
     def _run_profile(self, dbname, options):
         with database_environment(dbname) as env:

@@ -32,13 +32,14 @@ def is_19():
 
 # -- command lines ---------------------------------------------------------
 
-def demo_args(demo):
-    """``odoo-bin`` arguments for a database with (or without) demo data.
+def demo_args(demo, series=None):
+    """``odoo-bin`` arguments for a database with (or without) demo data, for
+    the Odoo of ``series`` (default: the running one).
 
     18.0 installs demo data unless ``--without-demo=all``; 19.0 installs none
     unless ``--with-demo``, and warns that ``=all`` is not a boolean.
     """
-    if is_19():
+    if (series != "18.0") if series else is_19():
         return ["--with-demo"] if demo else ["--without-demo"]
     return [] if demo else ["--without-demo=all"]
 

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from lxml import etree
 
+from . import compat
 from .index import FileProblem, stored_arch
 
 # Models whose xmlids Odoo's ORM writes itself (reflection), not data files.
@@ -568,19 +569,19 @@ def _combine(order, replaced):
     return errors
 
 
-SERIES = "18.0"
 MIGRATION_STAGES = ("pre-", "post-", "end-")
 
 
-def version_key(version):
-    """``version`` as Odoo 18 orders module versions, as a tuple of ints; None if not numeric.
+def version_key(version, series=None):
+    """``version`` as Odoo orders module versions, as a tuple of ints; None if not numeric.
 
     Like migration.py's convert_version: a version with more than two dots already
-    names its series, shorter ones get "18.0." in front.
+    names its series, shorter ones get the series (default: the running one) in front.
     """
+    series = series or compat.series()
     version = str(version)
-    if not version.startswith(SERIES + ".") and version.count(".") <= 2:
-        version = f"{SERIES}.{version}"
+    if not version.startswith(series + ".") and version.count(".") <= 2:
+        version = f"{series}.{version}"
     parts = version.split(".")
     return tuple(int(part) for part in parts) if all(p.isdigit() for p in parts) else None
 

@@ -42,7 +42,8 @@ class TestRulesData(ValidatorCase):
 
     def test_dat003_removed_act_window_shortcut_is_a_warning(self):
         # 18.0 ignores the element with a WARNING; 19.0 refuses it (TestRulesSeries).
-        (finding,) = self.findings("mvt_dat003", series="18.0")
+        # (On a 19.0 server its own data schema also refuses the element: DAT002.)
+        (finding,) = [f for f in self.findings("mvt_dat003", series="18.0") if f.rule == "DAT003"]
         self.assertEqual((finding.rule, finding.severity, finding.line), ("DAT003", "warning", 4))
 
     def test_dat007_syntax_error_and_unknown_name(self):

@@ -16,23 +16,22 @@ class TestRunLifeTour(WebsocketCase):
     in test mode unless a test opens it, as this one does, so that the bus
     really carries the progress and the notification to the browser."""
 
-    def _process_queue_when_asked(self, stop, errors):
+    def _queue_triggers(self, env):
+        cron = env.ref("module_validator.ir_cron_module_validator_process_queue")
+        return env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+
+    def _process_queue_when_asked(self, stop, errors, before):
         """Play the queue's cron worker (tests run none): once *Process now* has
-        added a trigger, process the queued run as the cron would, then let the
-        bus deliver its messages (tests skip post-commit hooks)."""
-        cron_xmlid = "module_validator.ir_cron_module_validator_process_queue"
-        baseline = None
+        added a trigger (the second since ``before``, queuing the run added the
+        first), process the queued run as the cron would, then let the bus
+        deliver its messages (tests skip post-commit hooks)."""
         try:
             while not stop.is_set():
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     Run = env["module.validator.run"]
                     run = Run.search([("origin", "=", "wizard"), ("state", "in", ("queued", "running"))], limit=1)
-                    cron = env.ref(cron_xmlid)
-                    triggers = env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
-                    if run and baseline is None:
-                        baseline = triggers  # the trigger queuing the run already added
-                    elif run and triggers > baseline:
+                    if run and self._queue_triggers(env) >= before + 2:
                         while Run._cron_process_queue():
                             cr.flush()
                             cr.postcommit.run()
@@ -43,7 +42,8 @@ class TestRunLifeTour(WebsocketCase):
 
     def test_a_run_from_the_wizard_to_its_completion_notice(self):
         stop, errors = threading.Event(), []
-        worker = threading.Thread(target=self._process_queue_when_asked, args=(stop, errors), daemon=True)
+        before = self._queue_triggers(self.env)
+        worker = threading.Thread(target=self._process_queue_when_asked, args=(stop, errors, before), daemon=True)
         worker.start()
         try:
             self.start_tour("/odoo", "module_validator_run_life_tour", login="admin", timeout=360)

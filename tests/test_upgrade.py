@@ -11,6 +11,7 @@ import odoo
 from odoo.tests import tagged
 
 from ..engine import compat
+from ..engine.rules import RULES
 from ..engine.rehearsal.rehearse import odoo_launcher
 from ..engine.rehearsal.scratch import scratch_name
 from .common import HERE, ValidatorCase, server_config_args
@@ -140,7 +141,11 @@ class TestUpgradeSafety(ValidatorCase):
                        "mvu_premigration", "mvu_selection_add", "mvu_new_dependency",
                        "mvu_noupdate_same", "mvu_new_field"):
             with self.subTest(module=module):
-                self.assertEqual(self.findings(module, ("",), ("error", "warning", "info")), [])
+                # Rules of one series only (PY017: these fixtures spell SQL
+                # constraints the 18.0 way) are not about the upgrade.
+                findings = [f for f in self.findings(module, ("",), ("error", "warning", "info"))
+                            if not RULES[f["rule"]].series]
+                self.assertEqual(findings, [])
 
     def test_the_database_is_left_unchanged(self):
         # Every probe ran in a rolled-back read-only savepoint of the validated database.

@@ -65,6 +65,7 @@ class Launcher:
     role: tuple | None = None
     live_data_dir: str = ""  # the server's own data_dir (upgrade copies take its filestore)
     live_server: object = None  # where the live database is, when rehearsals use another server
+    series: str = ""  # of the Odoo it starts, when not the running one (porting.py)
 
     def run(self, dbname, args, log_path):
         """Run odoo-bin on ``dbname``; returns ``(exit code or None on timeout, log text)``."""
@@ -116,7 +117,7 @@ class Launcher:
         return code, text
 
 
-def _holds_modules(folder):
+def holds_modules(folder):
     """Odoo refuses an addons path entry without any module (e.g. an empty data_dir/addons)."""
     try:
         return any(find_manifest(os.path.join(folder, entry)) for entry in os.listdir(folder))
@@ -158,7 +159,7 @@ def odoo_launcher(extra_paths=(), timeout_s=None, sandbox_role=None):
         # the command stays in odoo.addons.__path__ even when a configuration
         # file then replaces config["addons_path"].
         addons_path=",".join(dict.fromkeys(
-            path for path in [*extra_paths, *odoo.addons.__path__] if _holds_modules(path)
+            path for path in [*extra_paths, *odoo.addons.__path__] if holds_modules(path)
         )),
         server=server,
         timeout_s=timeout,
@@ -223,7 +224,7 @@ class Rehearsal:
         template, issues = self.template(closure, demo)
         if issues:
             return [("TST001", issue) for issue in issues]
-        args = ["-i", module.name] + compat.demo_args(demo)
+        args = ["-i", module.name] + compat.demo_args(demo, self.launcher.series)
         label = "install with demo data" if demo else "install without demo data"
         return self._in_scratch(module, lambda scratch: self.server.create_from_template(scratch, template),
                                 args, label, "TST001")
@@ -245,7 +246,7 @@ class Rehearsal:
                 if self.server.owner:
                     # The sandbox role creates no database: it gets an empty one it owns.
                     self.server.create_empty(build)
-                args = ["-i", ",".join(closure)] + compat.demo_args(demo)
+                args = ["-i", ",".join(closure)] + compat.demo_args(demo, self.launcher.series)
                 code, text = self.launcher.run(build, args, self._log_path(build))
                 judgement = build_log.judge(build_log.parse(text), "")
                 if code == 0 and not judgement.errors:

@@ -462,13 +462,13 @@ def check_noupdate_records(ctx):
     "WARNING Invalid version for upgrade script",
 )
 def check_migration_scripts(ctx):
-    manifest_version = version_key((ctx.index.manifest or {}).get("version", "1.0"))
+    manifest_version = version_key((ctx.index.manifest or {}).get("version", "1.0"), ctx.facts.series)
     for relative, version, scripts in migration_folders(ctx.index):
         if not MIGRATION_VERSION_RE.match(version):
             yield Issue(relative, None, f"{relative} is not a version folder: Odoo skips it with "
                         "a WARNING and runs none of its scripts.", severity="warning", key=relative)
             continue
-        folder_version = version_key(version) if version != "0.0.0" else None
+        folder_version = version_key(version, ctx.facts.series) if version != "0.0.0" else None
         if manifest_version and folder_version and folder_version > manifest_version:
             yield Issue(relative, None, f"{relative} is above the manifest version: its scripts "
                         "never run until the version is raised.", severity="warning",
