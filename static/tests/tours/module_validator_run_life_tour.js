@@ -49,9 +49,10 @@ registry.category("web_tour.tours").add("module_validator_run_life_tour", {
             trigger: ".o_notification:contains('Queue started')",
         },
         // A real install in scratch databases may take longer than one step
-        // may last (60 s at most): wait over several steps.
-        ...[1, 2, 3, 4].map((round) => ({
-            content: `Wait for the run to finish (${round}/4)`,
+        // may last (60 s at most): wait over several steps (the first run on a
+        // machine also builds the template databases of its closure).
+        ...Array.from({length: 12}, (_, index) => index + 1).map((round) => ({
+            content: `Wait for the run to finish (${round}/12)`,
             trigger: ".o_form_view",
             timeout: 60000,
             async run() {
