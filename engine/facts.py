@@ -247,6 +247,67 @@ class StaticFacts:
             self._closure_models[name] = ClosureModels(classes)
         return self._closure_models[name]
 
+    def fresh_install(self, name):
+        """The closure plus the modules Odoo auto-installs with it (web and bus come with
+        base): what a fresh database has once the module is installed."""
+        cache = self.memo("fresh_install", dict)
+        if name not in cache:
+            cache[name] = self._fresh_install(name)
+        return cache[name]
+
+    def _fresh_install(self, name):
+        catalog = self.catalog
+        installed = set(self.scope(name))
+        candidates = self.memo("auto_install_candidates", lambda: [
+            source for source in catalog.modules.values()
+            if source.manifest and source.manifest.get("auto_install")
+            and source.manifest.get("installable", True) is not False
+        ])
+        grown = True
+        while grown:
+            grown = False
+            for source in candidates:
+                if source.name in installed:
+                    continue
+                triggers = source.manifest["auto_install"]
+                triggers = triggers if isinstance(triggers, list | tuple) else source.depends()
+                if all(t in installed for t in triggers):
+                    installed |= {source.name, *catalog.closure(source.name)}
+                    grown = True
+        return frozenset(installed)
+
+    def load_rank(self, name):
+        """Where a fresh install loads ``name``: Odoo orders modules by their depth
+        (the longest chain of dependencies down to base), then by name
+        (odoo/modules/graph.py in 18.0, module_graph.py in 19.0)."""
+        depths = self.memo("load_depths", dict)
+        if name not in depths:
+            depths[name] = 0  # a dependency cycle counts as no dependency
+            depends = [dep for dep in self.catalog.get(name).depends() if dep in self.catalog] \
+                if name in self.catalog and name != "base" else []
+            depths[name] = 1 + max((self.load_rank(dep)[0] for dep in depends), default=0) \
+                if name != "base" else 0
+        return depths[name], name
+
+    def auto_installed_before(self, name):
+        """Modules outside the closure that Odoo auto-installs with ``name`` and loads
+        before it: a fresh install of ``name`` sees their models although it does
+        not depend on them."""
+        cache = self.memo("auto_installed_before", dict)
+        if name not in cache:
+            own = self.load_rank(name)
+            extra = self.fresh_install(name) - set(self.scope(name))
+            cache[name] = tuple(sorted((m for m in extra if self.load_rank(m) < own), key=self.load_rank))
+        return cache[name]
+
+    def preloaded_python_models(self, name):
+        """ClosureModels of the closure and of the modules of ``auto_installed_before``."""
+        cache = self.memo("preloaded_python_models", dict)
+        if name not in cache:
+            modules = sorted([*self.scope(name), *self.auto_installed_before(name)], key=self.load_rank)
+            cache[name] = ClosureModels([cls for module in modules for cls in self.index(module).models])
+        return cache[name]
+
     def closure_models_complete(self, name):
         """True when every model class of the module and its closure is visible statically."""
         return all(self.index(module).models_complete for module in self.scope(name))

@@ -112,6 +112,22 @@ class TestRulesClosure(ValidatorCase):
                          [("VIEW005", "warning", "hygiene", 6)])
         self.assertIn("auto-installs 'base_setup'", findings[0].message)
 
+    def test_a_model_of_a_module_auto_installed_and_loaded_first_is_a_warning(self):
+        # Installed for real (18.0 and 19.0): mvt_autoi_extra comes with
+        # mvt_autoi_trigger (auto_install) at the same depth as mvt_autoi_user and
+        # its name sorts first, so Odoo loads it first and the install is green.
+        findings = self.findings("mvt_autoi_user")
+        self.assertEqual(sorted((f.rule, f.severity, f.impact) for f in findings),
+                         [("ACT001", "warning", "hygiene"), ("DAT004", "warning", "hygiene")])
+        self.assertTrue(all("comes from 'mvt_autoi_extra'" in f.message for f in findings))
+
+    def test_a_model_of_a_module_auto_installed_but_loaded_later_is_an_error(self):
+        # Installed for real: Odoo loads mvt_autoi_early before mvt_autoi_extra, when
+        # the model does not exist yet, and the install fails.
+        findings = self.findings("mvt_autoi_early")
+        self.assertEqual(sorted((f.rule, f.severity, f.impact) for f in findings),
+                         [("ACT001", "error", "install"), ("DAT004", "error", "install")])
+
     def test_view005_specs_located_in_dependencies_and_earlier_views(self):
         self.assertEqual(self.codes("mvt_view005_xpath_ok"), [])
         self.assertEqual(self.codes("mvt_view005_xpath_ok", "dynamic"), [])

@@ -4,6 +4,7 @@
 import ast
 
 from ..index import full_xmlid
+from .auto_installed import auto_installed_source, through_auto_install
 from .registry import Issue, data_severity, rule
 
 CRON_INTERVALS = ("minutes", "hours", "days", "weeks", "months")
@@ -35,7 +36,10 @@ def check_window_actions(ctx):
                 else:
                     models = ctx.facts.closure_models(module)
             name = res_model.text.strip()
-            if models and name not in models:
+            if models and name not in models and (through := auto_installed_source(ctx, name)):
+                yield through_auto_install(record.path, res_model.line, f"res_model {name!r}", through,
+                                           f"{record.xmlid}:res_model")
+            elif models and name not in models:
                 yield Issue(record.path, res_model.line,
                             f"res_model {name!r} is not a model of the module or its "
                             "dependencies.", severity=data_severity(record),

@@ -4,6 +4,7 @@
 import ast
 
 from ..index import full_xmlid
+from .auto_installed import auto_installed_source, through_auto_install
 from .field_origin import foreign_field_modules
 from .registry import Issue, data_severity, rule, translation_only
 
@@ -190,7 +191,10 @@ def check_record_models(ctx):
             if not ctx.facts.closure_models_complete(ctx.module.name):
                 return
             models = ctx.facts.closure_models(ctx.module.name)
-        if record.model not in models:
+        if record.model not in models and (through := auto_installed_source(ctx, record.model)):
+            yield through_auto_install(record.path, record.line, f"The model {record.model!r}", through,
+                                       f"{record.model}:{record.xmlid}")
+        elif record.model not in models:
             yield Issue(record.path, record.line,
                         f"No model {record.model!r} in the module or its dependencies.",
                         severity=data_severity(record),
@@ -223,6 +227,11 @@ def check_record_fields(ctx):
             if (not name or name in known or translation_only(name, ctx.facts.series)
                     or foreign_field_modules(ctx, record.model, name)):
                 continue  # a field present here through a module outside the closure: DEP006
+            if through := auto_installed_source(ctx, record.model, name):
+                yield through_auto_install(record.path,
+                                           data_field.line, f"The field {record.model}.{name}", through,
+                                           f"{record.xmlid}:{name}")
+                continue
             advice = REMOVED_FIELDS.get((record.model, name))
             yield Issue(record.path, data_field.line,
                         f"{record.model} has no field {name!r}"

@@ -44,27 +44,5 @@ def _foreign_field_modules(facts, module, model, name):
 
 
 def fresh_install_modules(facts, module):
-    """The closure plus the modules Odoo auto-installs with it (web and bus come with
-    base): what a fresh database has once the module is installed."""
-    cache = facts.memo("fresh_install_modules", dict)
-    if module not in cache:
-        catalog = facts.catalog
-        installed = set(facts.scope(module))
-        candidates = [
-            source for source in catalog.modules.values()
-            if source.manifest and source.manifest.get("auto_install")
-            and source.manifest.get("installable", True) is not False
-        ]
-        grown = True
-        while grown:
-            grown = False
-            for source in candidates:
-                if source.name in installed:
-                    continue
-                triggers = source.manifest["auto_install"]
-                triggers = triggers if isinstance(triggers, list | tuple) else source.depends()
-                if all(t in installed for t in triggers):
-                    installed |= {source.name, *catalog.closure(source.name)}
-                    grown = True
-        cache[module] = frozenset(installed)
-    return cache[module]
+    """The closure plus the modules Odoo auto-installs with it (StaticFacts.fresh_install)."""
+    return facts.fresh_install(module)

@@ -4,6 +4,7 @@
 import os
 
 from ..index import FileProblem
+from .auto_installed import auto_installed_source, through_auto_install
 from .field_origin import foreign_field_modules
 from .registry import Issue, rule, translation_only
 
@@ -71,7 +72,9 @@ def check_csv_files(ctx):
         model = os.path.splitext(os.path.basename(relative))[0].split("-")[0]
         if known_models is None:
             known_models = ctx.facts.closure_models(ctx.module.name)
-        if model not in known_models:
+        if model not in known_models and (through := auto_installed_source(ctx, model)):
+            yield through_auto_install(relative, None, f"The model {model!r}", through, model)
+        elif model not in known_models:
             yield Issue(relative, None,
                         f"No model {model!r} in the module or its dependencies; "
                         "the file name must be the model name.", key=model)

@@ -5,6 +5,7 @@ import os
 import re
 
 from ..facts import ClosureModels
+from .auto_installed import auto_installed_source, through_auto_install
 from .registry import Issue, rule
 
 # models.py regex_object_name
@@ -44,7 +45,10 @@ def check_inherited_models(ctx):
         for parent in [*(model.inherit or ()), *(model.inherits or ())]:
             # Extending a model needs some class that creates it; a parent, any class.
             missing = not models.is_defined(parent) if parent == model.name else parent not in models
-            if missing:
+            if missing and (through := auto_installed_source(ctx, parent)):
+                yield through_auto_install(model.path, model.line, f"The model {parent!r} that "
+                                           f"{model.class_name} inherits", through, f"{model.class_name}:{parent}")
+            elif missing:
                 yield Issue(model.path, model.line,
                             f"{model.class_name} inherits {parent!r}, which no module of the "
                             "closure defines.", key=f"{model.class_name}:{parent}")

@@ -7,6 +7,7 @@ import re
 from lxml import etree
 
 from ..index import PERCENT_REF_RE, full_xmlid
+from .auto_installed import auto_installed_source, through_auto_install
 from .field_origin import foreign_field_modules, fresh_install_modules
 from .registry import Issue, data_severity, rule
 from .view_combine import ViewCombiner
@@ -183,6 +184,10 @@ def check_view_models(ctx):
             models = ctx.facts.closure_models(ctx.module.name)
         if view.model not in models:
             field = view.record.get_field("model")
+            if through := auto_installed_source(ctx, view.model):
+                yield through_auto_install(view.record.path, field.line, f"The model {view.model!r}", through,
+                                           f"{view.record.xmlid}:{view.model}")
+                continue
             yield Issue(view.record.path, field.line,
                         f"No model {view.model!r} in the module or its dependencies.",
                         key=f"{view.record.xmlid}:{view.model}")
