@@ -10,7 +10,6 @@ import dataclasses
 import getpass
 import logging
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -23,12 +22,11 @@ from odoo.addons.module_validator.engine import compat, discovery
 from odoo.addons.module_validator.engine.facts import StaticFacts
 from odoo.addons.module_validator.engine.parse_cache import ParseCache, default_directory
 from odoo.addons.module_validator.engine.result_cache import prune_cache
-from odoo.addons.module_validator.engine.rehearsal import porting
 from odoo.addons.module_validator.engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from odoo.addons.module_validator.engine.rehearsal.scratch import DatabaseError, drop_orphans
 from odoo.addons.module_validator.engine.render import RENDERERS
 from odoo.addons.module_validator.engine.results import LevelsReport
-from odoo.addons.module_validator.service import environment, validation
+from odoo.addons.module_validator.service import environment, porting, validation
 from odoo.addons.module_validator.service.validation import ValidationRequest
 from odoo.addons.module_validator.cli.common import (
     UsageError, ValidatorCommand, database_environment, split_paths,
@@ -133,12 +131,12 @@ class Validate(ValidatorCommand, Command):
                 names=tuple(options.modules.split(",")) + tuple(path_names),
                 all_custom=options.all_custom, pattern="*" if options.all_modules else "",
                 fail_on=options.fail_on or "error", extra_paths=tuple(folders),
-                with_tests=options.tests,
+                with_tests=options.tests, target_series=porting.other_series(options.target_series),
             )
             if not request.names and not request.all_custom and not request.pattern:
                 raise UsageError("give --modules, --all, --all-custom, --profile or a module folder "
                                  "with --path")
-            if options.target_series and options.target_series != compat.series():
+            if request.target_series:
                 plan = self._plan(options)
                 if dbname or plan.levels not in (("static",), ("bulletproof",)):
                     raise UsageError(f"--target-series {options.target_series} runs the static level, "
@@ -195,7 +193,7 @@ class Validate(ValidatorCommand, Command):
             raise UsageError(problem)
         own = discovery.read_manifest(os.path.join(os.path.dirname(__file__), "..", "__manifest__.py"))[0]
         rehearse = None
-        ported_folder = None
+        cleanup = None
         if request.level == "bulletproof":
             # No database of ours: fresh installs only, nothing to upgrade.
             launcher = odoo_launcher(request.extra_paths)
@@ -204,39 +202,30 @@ class Validate(ValidatorCommand, Command):
             except DatabaseError as error:
                 raise UsageError(str(error)) from None
             drop_orphans(launcher.server)
-            if options.target_series and options.target_series != compat.series():
-                rehearse, ported_folder = self._porting_rehearsal(launcher, modules, request, options)
+            if request.target_series:
+                try:
+                    rehearse, cleanup = porting.porting_rehearsal(launcher, catalog, modules, request)
+                except porting.TargetNotFound as error:
+                    raise UsageError(str(error)) from None
             else:
                 rehearse = Rehearsal(launcher, catalog, with_tests=request.with_tests).module_issues
         cache_directory = None if options.no_cache else default_directory()
         if options.jobs is not None and options.jobs < 1:
             raise UsageError("--jobs must be 1 or more")
         facts = StaticFacts(catalog, ParseCache(cache_directory) if cache_directory else None,
-                            options.target_series)
-        report = validation.execute(request, modules, facts, version=own["version"],
-                                    rehearse=rehearse, started=started,
-                                    cache_directory=cache_directory,
-                                    jobs=options.jobs or os.cpu_count() or 1)
+                            request.target_series or None)
+        try:
+            report = validation.execute(request, modules, facts, version=own["version"],
+                                        rehearse=rehearse, started=started,
+                                        cache_directory=cache_directory,
+                                        jobs=options.jobs or os.cpu_count() or 1)
+        finally:
+            if cleanup:
+                cleanup()
         if cache_directory:
             prune_cache(cache_directory)
-        if ported_folder:
-            shutil.rmtree(ported_folder, ignore_errors=True)
         report.duration_s = time.monotonic() - started
         return report
-
-    @staticmethod
-    def _porting_rehearsal(launcher, modules, request, options):
-        """``(rehearse, folder)``: installs of ported copies of ``modules`` (in
-        ``folder``) on the Odoo of the target series (engine/rehearsal/porting.py)."""
-        try:
-            target = porting.find_target(options.target_series)
-        except porting.TargetNotFound as error:
-            raise UsageError(str(error)) from None
-        _logger.info("rehearsing installs on Odoo %s from %s", target.series, target.source)
-        catalog, folder = porting.ported_catalog(modules, target, request.extra_paths)
-        rehearsal = Rehearsal(porting.porting_launcher(launcher, target, folder, request.extra_paths),
-                              catalog, with_tests=request.with_tests)
-        return (lambda module: rehearsal.module_issues(catalog.get(module.name) or module)), folder
 
     def _run_profile(self, dbname, options):
         with database_environment(dbname) as env:

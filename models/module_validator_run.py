@@ -16,7 +16,7 @@ from ..engine.facts import DynamicFacts, StaticFacts
 from ..engine.rehearsal.rehearse import Rehearsal, odoo_launcher
 from ..engine.rehearsal.scratch import DatabaseError, DatabaseServer, drop_orphans
 from ..engine.rule_guard import RuleLimits
-from ..service import validation
+from ..service import porting, validation
 from ..service.validation import ValidationRequest
 from .module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
 
@@ -102,6 +102,12 @@ class ModuleValidatorRun(models.Model):
         help="Bulletproof level: also run each module's tests (--test-enable).",
     )
     extra_paths = fields.Text(readonly=True, help="Addons folders scanned besides the server's.")
+    target_series = fields.Char(
+        string="Validated for Odoo", readonly=True,
+        help="Another Odoo series the modules were validated for (a porting rehearsal): its "
+        "rules, and at the bulletproof level installs on an Odoo of that series. Empty: this "
+        "server's series.",
+    )
     item_ids = fields.One2many("module.validator.run.item", "run_id", string="Work items", readonly=True)
     pending_modules = fields.Text(
         compute="_compute_pending_modules",
@@ -212,17 +218,19 @@ class ModuleValidatorRun(models.Model):
     # -- the one entry point for wizard, profiles, queue, CLI and tests ----
     @api.model
     def _launch(self, names=(), *, all_custom=False, level="static", origin="wizard",
-                fail_on="error", extra_paths=(), with_tests=False, background=False):
+                fail_on="error", extra_paths=(), with_tests=False, background=False, target_series=""):
         """Validate modules and store the run; returns ``(run, report)``.
 
         ``names`` are technical names; ``all_custom`` adds every module on the
         addons path (and ``extra_paths``) that is not part of Odoo itself.
         With ``background`` the run is queued for the queue's scheduled action
-        and ``report`` is None.
+        and ``report`` is None. ``target_series`` validates for another Odoo
+        series (service/porting.py).
         """
         request = ValidationRequest(
             names=tuple(names), all_custom=all_custom, level=level, fail_on=fail_on,
             extra_paths=tuple(extra_paths), with_tests=with_tests,
+            target_series=porting.other_series(target_series),
         )
         return self._launch_request(request, origin=origin, background=background)
 
@@ -238,11 +246,14 @@ class ModuleValidatorRun(models.Model):
             "origin": origin, "level": request.level, "fail_on": request.fail_on,
             "with_tests": request.with_tests, "extra_paths": "\n".join(request.extra_paths),
             "scope": request.scope_label(), "profile_id": profile.id if profile else False,
+            "target_series": request.target_series or False,
             **({"company_id": profile.company_id.id} if profile else {}),
         })
         started = time.monotonic()
         catalog = self._build_catalog(request.extra_paths)
         modules, problem = validation.select_modules(catalog, request)
+        if not problem:
+            problem = porting.target_problem(request.target_series, request.level)
         if not problem and request.level == "bulletproof":
             problem = run._rehearsal_problem()
         if problem:
@@ -274,7 +285,7 @@ class ModuleValidatorRun(models.Model):
         profile = self.profile_id
         return ValidationRequest(
             level=self.level, fail_on=self.fail_on, extra_paths=tuple(self._extra_path_list()),
-            with_tests=self.with_tests,
+            with_tests=self.with_tests, target_series=self.target_series or "",
             rule_codes=profile._rule_codes() if profile else None,
             time_budget_s=profile._time_budget_seconds() if profile else None,
         )
@@ -298,30 +309,45 @@ class ModuleValidatorRun(models.Model):
         ``request`` defaults to the one the run's stored options describe.
         """
         self.ensure_one()
-        facts = StaticFacts(catalog) if self.level == "static" else DynamicFacts(catalog, self.env)
-        rehearse = None
-        if self.level == "bulletproof":
+        request = request or self._request()
+        if request.target_series:
+            # Validating for another series: its static rules, never this registry.
+            facts = StaticFacts(catalog, series=request.target_series)
+        else:
+            facts = StaticFacts(catalog) if self.level == "static" else DynamicFacts(catalog, self.env)
+        rehearse = cleanup = None
+        if self.level == "bulletproof" and request.target_series:
+            rehearse, cleanup = porting.porting_rehearsal(self._launcher(), catalog, modules, request)
+        elif self.level == "bulletproof":
             rehearsal = self._rehearsal(catalog)
             source_db = self.env.cr.dbname
             rehearse = lambda module: rehearsal.module_issues(module, source_db)  # noqa: E731
-        return validation.execute(
-            request or self._request(), modules, facts, version=self._validator_version(),
-            settings=self.env["module.validator.rule"]._engine_settings(),
-            rehearse=rehearse, started=started, parallel=self._config_int("rehearsal_parallel"),
-            waivers=self.env["module.validator.waiver"]._engine_waivers(),
-            extra_rules=self.env["module.validator.rule"]._custom_engine_rules(),
-            rule_limits=RuleLimits.of(self._config_int("rule_time_limit"),
-                                      self._config_int("rule_memory_limit_mb")),
-        )
+        try:
+            return validation.execute(
+                request, modules, facts, version=self._validator_version(),
+                settings=self.env["module.validator.rule"]._engine_settings(),
+                rehearse=rehearse, started=started, parallel=self._config_int("rehearsal_parallel"),
+                waivers=self.env["module.validator.waiver"]._engine_waivers(),
+                extra_rules=self.env["module.validator.rule"]._custom_engine_rules(),
+                rule_limits=RuleLimits.of(self._config_int("rule_time_limit"),
+                                          self._config_int("rule_memory_limit_mb")),
+            )
+        finally:
+            if cleanup:
+                cleanup()
 
     # -- bulletproof level -------------------------------------------------
-    def _rehearsal(self, catalog):
-        """A rehearsal with this server's interpreter, addons path and database server."""
+    def _launcher(self):
+        """This server's interpreter, addons path and database server, with the settings' sandbox."""
         launcher = odoo_launcher(
             self._extra_path_list(), timeout_s=self._config_int("rehearsal_timeout"),
             sandbox_role=self.env["ir.config_parameter"].sudo().get_param("module_validator.sandbox_role") or None)
         drop_orphans(launcher.server)
-        return Rehearsal(launcher, catalog, with_tests=self.with_tests)
+        return launcher
+
+    def _rehearsal(self, catalog):
+        """A rehearsal with this server's interpreter, addons path and database server."""
+        return Rehearsal(self._launcher(), catalog, with_tests=self.with_tests)
 
     def _rehearsal_problem(self):
         """Why scratch databases cannot be made here, or None."""

@@ -21,6 +21,7 @@ from functools import partial
 from odoo import api, fields, models
 from odoo.tools import config
 
+from ..engine import compat
 from ..engine.results import Finding, ModuleReport, RunReport
 from ..service import upload, validation
 from ..service.validation import ValidationRequest
@@ -216,7 +217,7 @@ class ModuleValidatorRun(models.Model):
         engine made it (the JSON report schema's RunReport)."""
         self.ensure_one()
         report = RunReport(version=self._validator_version(), level=self.level, fail_on=self.fail_on,
-                           duration_s=self.duration or 0.0)
+                           duration_s=self.duration or 0.0, series=self.target_series or compat.series())
         for result in self.result_ids.sorted("name"):
             module = ModuleReport(
                 name=result.name, path=self._api_public_path(result.path, result.name),

@@ -36,6 +36,7 @@ class ValidationRequest:
     with_tests: bool = False
     rule_codes: frozenset | None = None  # None: every active rule
     time_budget_s: float | None = None
+    target_series: str = ""  # another Odoo series to validate for (service/porting.py)
 
     def __post_init__(self):
         self.names = tuple(n.strip() for n in self.names if n and n.strip())

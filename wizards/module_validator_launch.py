@@ -3,7 +3,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engine import compat
 from ..models.module_validator_rule import LEVEL_SELECTION, SEVERITY_SELECTION
+from ..service import porting
 
 
 class ModuleValidatorLaunch(models.TransientModel):
@@ -40,6 +42,30 @@ class ModuleValidatorLaunch(models.TransientModel):
         help="Error: the run fails when a module has an error. Warning: warnings fail it too.",
     )
 
+    target_series = fields.Selection(
+        selection="_target_series_selection", string="Validate for",
+        default=lambda self: compat.series(), required=True,
+        help="Another Odoo series runs a porting check: that series' rules, and at the "
+        "bulletproof level installs of copies of the modules (their version without the "
+        "series prefix) on an Odoo of that series found on this server.",
+    )
+    porting_available = fields.Boolean(default=lambda self: len(self._target_series_selection()) > 1)
+    is_porting = fields.Boolean(compute="_compute_is_porting")
+
+    @api.model
+    def _target_series_selection(self):
+        """This server's series, and the others whose Odoo is on this machine."""
+        this = compat.series()
+        return [(this, self.env._("Odoo %(series)s (this server)", series=this))] + [
+            (series, self.env._("Odoo %(series)s (porting check)", series=series))
+            for series in porting.rehearsable_series()
+        ]
+
+    @api.depends("target_series")
+    def _compute_is_porting(self):
+        for wizard in self:
+            wizard.is_porting = bool(porting.other_series(wizard.target_series))
+
     def _default_level(self):
         value = self.env["ir.config_parameter"].sudo().get_param("module_validator.default_level")
         return value if value in dict(LEVEL_SELECTION) else "static"
@@ -59,6 +85,11 @@ class ModuleValidatorLaunch(models.TransientModel):
         self.ensure_one()
         if self.scope == "selected" and not self.module_ids:
             raise UserError(self.env._("Select at least one module to validate."))
+        if self.is_porting and self.level == "dynamic":
+            raise UserError(self.env._(
+                "The dynamic level reads this server's registry and database. To check the "
+                "modules for Odoo %(series)s, choose the static or the bulletproof level.",
+                series=self.target_series))
         run, _report = self.env["module.validator.run"]._launch(
             self.module_ids.mapped("name") if self.scope == "selected" else (),
             all_custom=self.scope == "custom", level=self.level,
@@ -66,6 +97,7 @@ class ModuleValidatorLaunch(models.TransientModel):
             with_tests=self.with_tests and self.level == "bulletproof",
             # A real install takes minutes: never inside the web request.
             background=self.level == "bulletproof",
+            target_series=self.target_series,
         )
         # The runs action (its readable path, /odoo/module-validator/<id>) on
         # the new run, replacing the breadcrumbs: the URL names this run only,

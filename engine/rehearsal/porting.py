@@ -121,18 +121,33 @@ def ported_copy(modules, folder=None):
     return folder
 
 
-def porting_launcher(launcher, target, ported_folder, extra_paths=()):
+def porting_launcher(launcher, target, ported_folder):
     """``launcher`` (this server's) made to run the target Odoo on the ported copies."""
-    addons = [ported_folder, *extra_paths, *target.core_paths]
+    addons = [ported_folder, *target.core_paths]
     env = dict(launcher.env if launcher.env is not None else os.environ, PYTHONPATH=target.source)
     return dataclasses.replace(
         launcher, command=[target.python, os.path.join(target.source, "odoo-bin")],
         addons_path=",".join(addons), odoo_version=target.version, env=env, series=target.series)
 
 
-def ported_catalog(modules, target, extra_paths=()):
-    """``(catalog, folder)``: the ported copies of ``modules`` and the modules of
-    ``extra_paths`` that are not among them, found with the target's own addons."""
-    folder = ported_copy(modules)
-    catalog = discover([folder, *extra_paths, *target.core_paths], core_paths=target.core_paths)
-    return catalog, folder
+def modules_to_port(modules, catalog):
+    """``modules`` and the modules of their closures that are not part of Odoo, in
+    ``catalog``: what a project ports together. Odoo's own modules come from the
+    target's tree (a module 19.0 dropped is then missing there, as it would be)."""
+    selected = {module.name: module for module in modules}
+    for module in modules:
+        for name in catalog.closure(module.name):
+            dependency = catalog.get(name)
+            if dependency is not None and not dependency.odoo_core:
+                selected.setdefault(name, dependency)
+    return list(selected.values())
+
+
+def ported_catalog(modules, target, catalog):
+    """``(catalog, folder)``: ported copies of ``modules`` and of the modules they
+    depend on outside Odoo (``catalog``: where they are found here), alone in one
+    folder beside the target's own addons. Nothing else of this server's addons
+    path is on the target's: one module there that the target refuses to even
+    list (a manifest 19.0 asserts on) would fail every install."""
+    folder = ported_copy(modules_to_port(modules, catalog))
+    return discover([folder, *target.core_paths], core_paths=target.core_paths), folder
