@@ -40,6 +40,10 @@ TEST_OR_MIGRATION_DIRS = {"tests", "migrations", "upgrades", "upgrade_code"}
 VIEW_MODE_TREE_RE = re.compile(rb"""view_mode['"]?\s*[:=]\s*['"][^'"]*\btree\b""")
 # ORM methods that no longer exist or are deprecated in 18.0 (calls are reported).
 REMOVED_METHODS = ("user_has_groups", "_check_recursion", "_check_m2m_recursion")
+# Model attributes Odoo 19.0 decorates @api.deprecated (odoo/orm/models.py): each use
+# logs a DeprecationWarning (WARNING) when the code runs.
+DEPRECATED_19_ATTRIBUTES = ("read_group", "toggle_active", "check_field_access_rights",
+                            "_cr", "_uid", "_context")
 IMPORT_ERRORS = frozenset(("ImportError", "ModuleNotFoundError", "Exception", "BaseException", "*"))
 KEY_ERRORS = frozenset(("KeyError", "LookupError", "Exception", "BaseException", "*"))
 
@@ -114,6 +118,7 @@ class PythonFile:
     json_routes: list = field(default_factory=list)  # lines of @route(type='json')
     # (module, name or None, line, at import time) of imports from odoo.models and odoo.osv
     orm_imports: list = field(default_factory=list)
+    deprecated_19: list = field(default_factory=list)  # (attribute, line) of DEPRECATED_19_ATTRIBUTES
 
 
 @dataclass
@@ -279,6 +284,14 @@ def _orm_imports(tree):
 
 
 JSON_ROUTE_RE = re.compile(rb"""type\s*=\s*['"]json['"]""")
+
+
+def _deprecated_19_uses(tree):
+    """``[(attribute, line)]``: ``x._cr``, ``x.read_group(...)`` and the other attributes
+    19.0 deprecates; an override (``def read_group``) is a definition, not a use."""
+    return sorted({(node.attr, node.lineno) for node in ast.walk(tree)
+                   if isinstance(node, ast.Attribute) and node.attr in DEPRECATED_19_ATTRIBUTES},
+                  key=lambda use: (use[1], use[0]))
 
 
 def _json_routes(tree):
@@ -543,6 +556,8 @@ def summarize_python_source(relative, source):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in REMOVED_METHODS):
                 summary.removed_calls.append((node.func.attr, node.lineno))
+    if any(name.encode() in source for name in DEPRECATED_19_ATTRIBUTES):
+        summary.deprecated_19 = _deprecated_19_uses(tree)
     if JSON_ROUTE_RE.search(source):
         summary.json_routes = _json_routes(tree)
     if b"odoo.models import" in source or b"odoo.osv" in source:

@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import glob
 import json
 import os
 import shutil
@@ -6,7 +7,8 @@ import tempfile
 
 import jsonschema
 
-from odoo.tests import tagged
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
 
 from ..engine import compat
 from ..engine.rules import RULES
@@ -180,3 +182,87 @@ class TestRulesSeries(ValidatorCase):
         failures = [f["message"] for m in data["modules"] for f in m["findings"] if f["rule"] == "TST001"]
         self.assertIn("Invalid field 'category_id' in 'res.groups'", failures[0])
         self.assertEqual(result.returncode, 1)
+
+    def test_porting_check_from_the_wizard(self):
+        """The wizard offers a later series whose Odoo is here, and runs its rules."""
+        Launch = self.env["module.validator.launch"]
+        offered = [value for value, _label in Launch._target_series_selection()]
+        self.assertEqual(offered[0], compat.series(), "this server's series comes first")
+        self.assertNotIn("18.0", offered[1:], "a porting check goes to a later series only")
+        if "19.0" not in offered:
+            self.skipTest("no Odoo 19.0 on this machine, or this server is 19.0")
+        self.env["ir.module.module"].update_list()
+        example = self.env["ir.module.module"].search([("name", "=", "mv_example_clean")])
+        with Form(Launch) as form:
+            self.assertTrue(form.porting_available)
+            form.module_ids.add(example)
+            form.level = "static"
+            form.target_series = "19.0"
+        action = form.record.action_run()
+        run = self.env["module.validator.run"].browse(action["res_id"])
+        self.assertEqual((run.target_series, run.state, run.verdict), ("19.0", "done", "pass"))
+        self.assertEqual(run._api_report().as_dict()["series"], "19.0")
+        form.record.level = "dynamic"
+        with self.assertRaises(UserError):
+            form.record.action_run()
+
+    def test_porting_check_runs_the_target_series_rules(self):
+        Run = self.env["module.validator.run"]
+        ported, _report = Run._launch(["mvt_py018"], extra_paths=[FIXTURES], origin="test", target_series="19.0")
+        here, _report = Run._launch(["mvt_py018"], extra_paths=[FIXTURES], origin="test",
+                                    target_series=compat.series())
+        self.assertIn("PY018", ported.finding_ids.mapped("rule_code"))
+        self.assertEqual(here.target_series, False, "this server's series is no porting check")
+        if compat.series() == "18.0":
+            self.assertNotIn("PY018", here.finding_ids.mapped("rule_code"))
+        refused, _report = Run._launch(["mvt_clean"], extra_paths=[FIXTURES], origin="test", level="dynamic",
+                                       target_series="19.0" if compat.series() == "18.0" else "18.0")
+        self.assertEqual(refused.state, "failed")
+        self.assertIn("dynamic level", refused.error_message)
+
+    def test_background_porting_rehearsal_from_the_wizard(self):
+        """A queued bulletproof porting check installs ported copies on 19.0, item by item."""
+        if compat.series() != "18.0":
+            self.skipTest("rehearses 18.0 modules on 19.0: runs on an 18.0 server")
+        try:
+            porting.find_target("19.0")
+        except porting.TargetNotFound as error:
+            self.skipTest(f"no Odoo 19.0 here: {error}")
+        Run = self.env["module.validator.run"]
+        before = set(glob.glob(os.path.join(tempfile.gettempdir(), "mv_porting_*")))
+        run, report = Run._launch(["mvt_clean", "mvt_dat018"], level="bulletproof", origin="wizard",
+                                  extra_paths=[FIXTURES], background=True, target_series="19.0")
+        self.assertIsNone(report)
+        Run._cron_process_queue()
+        Run._cron_process_queue()
+        self.assertEqual((run.state, run.verdict, run.target_series), ("done", "fail", "19.0"))
+        rules = {r.name: sorted(set(r.finding_ids.mapped("rule_code"))) for r in run.result_ids}
+        self.assertEqual(rules, {"mvt_clean": [], "mvt_dat018": ["DAT018", "TST001"]})
+        installs = run.finding_ids.filtered(lambda f: f.rule_code == "TST001")
+        self.assertEqual(len(installs), 2, "with and without demo data")
+        self.assertIn("Invalid field 'category_id' in 'res.groups'", installs[0].message)
+        self.assertEqual(set(glob.glob(os.path.join(tempfile.gettempdir(), "mv_porting_*"))), before,
+                         "the ported copies are removed after each item")
+
+    def test_a_port_carries_the_modules_it_depends_on_outside_odoo(self):
+        module = self.catalog.get("mvt_dep006_ok")
+        ported = porting.modules_to_port([module], self.catalog)
+        # Its provider comes along (a port moves a project); base and Odoo's
+        # other modules come from the target's own tree.
+        self.assertEqual(sorted(m.name for m in ported), ["mvt_dep006_ok", "mvt_dep006_provider"])
+
+    def test_apis_that_19_deprecates(self):
+        # Installed for real on 19.0 (both install); calling mvt_summary() of
+        # mvt_py021 logs one "WARNING py.warnings: DeprecationWarning" per API.
+        findings = self.run_engine(["mvt_py021"], series="19.0").modules[0].findings
+        self.assertEqual(sorted((f.rule, f.line) for f in findings),
+                         [("PY021", 13), ("PY021", 14), ("PY021", 15), ("PY021", 16), ("PY021", 17)])
+        self.assertTrue(all((f.severity, f.impact) == ("warning", "hygiene") for f in findings))
+        self.assertIn("use self.env.context", findings[0].message)
+        self.assertEqual(self.run_engine(["mvt_py021_ok"], series="19.0").modules[0].findings, [])
+        if compat.series() == "18.0":
+            self.assertEqual(self.run_engine(["mvt_py021"], series="18.0").modules[0].findings, [])
+        # Overriding is defining, not using; _read_group is not read_group.
+        summary = summarize_python_source("x.py", b"class A:\n    def read_group(self):\n"
+                                          b"        return self._read_group([], [], [])\n")
+        self.assertEqual(summary.deprecated_19, [])

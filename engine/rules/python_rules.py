@@ -403,14 +403,16 @@ def check_related_paths(ctx):
     title="Relational fields point at models of the closure",
     category="python", level="static", severity="error", impact="install",
     rationale="A many2one/one2many/many2many comodel must be a model of the module or "
-    "its dependencies: otherwise Odoo logs a WARNING and points the field at a dummy "
-    "model, and everything using it fails later. A one2many's inverse field must "
-    "exist on the comodel, or the registry does not load.",
+    "its dependencies: otherwise Odoo 18.0 logs a WARNING and points the field at a dummy "
+    "model, and everything using it fails later, and Odoo 19.0 refuses the install. A "
+    "one2many's inverse field must exist on the comodel, or the registry does not load.",
     bad="line_ids = fields.One2many('sale.order.line', 'order_id')   # without sale",
     good="line_ids = fields.One2many('x.thing.line', 'thing_id')",
     remedy="Depend on the module that defines the comodel; fix the comodel or inverse name.",
-    prevents="WARNING Field x.y with unknown comodel_name 'z' / UserError: No inverse "
-    "field 'y' found for 'z'",
+    prevents="WARNING Field x.y with unknown comodel_name 'z' (18.0) / AssertionError: Field "
+    "x.y with unknown comodel_name 'z' (19.0) / UserError: No inverse field 'y' found for 'z'",
+    series_note="18.0 only logs a WARNING for an unknown comodel (a warning there); 19.0 "
+    "asserts (odoo/orm/fields_relational.py:92-94), so the install fails.",
 )
 def check_relational_targets(ctx):
     module = ctx.module.name
@@ -423,14 +425,30 @@ def check_relational_targets(ctx):
             if not field.comodel or field.kwargs.get("related"):
                 continue
             if field.comodel not in models:
-                yield Issue(model.path, field.line,
-                            f"{model.name}.{field.name}: the comodel {field.comodel!r} is not "
-                            "a model of the module or its dependencies.",
-                            severity="warning", key=f"{model.name}.{field.name}:comodel")
+                key = f"{model.name}.{field.name}:comodel"
+                if through := auto_installed_source(ctx, field.comodel):
+                    yield through_auto_install(model.path, field.line, f"The comodel {field.comodel!r} "
+                                               f"of {model.name}.{field.name}", through, key)
+                elif ctx.facts.series == "18.0":
+                    yield Issue(model.path, field.line,
+                                f"{model.name}.{field.name}: the comodel {field.comodel!r} is not "
+                                "a model of the module or its dependencies; Odoo 18.0 logs a "
+                                "WARNING and points the field at a dummy model.",
+                                severity="warning", impact="warning-log", key=key)
+                else:
+                    yield Issue(model.path, field.line,
+                                f"{model.name}.{field.name}: the comodel {field.comodel!r} is not "
+                                f"a model of the module or its dependencies; Odoo {ctx.facts.series} "
+                                "asserts it at registry setup, so the install fails.", key=key)
                 continue
             inverse = field.kwargs.get("inverse_name") if field.type == "One2many" else None
             comodel_fields = models.fields(field.comodel)
             if isinstance(inverse, str) and comodel_fields is not None and inverse not in comodel_fields:
+                if through := auto_installed_source(ctx, field.comodel, inverse):
+                    yield through_auto_install(model.path, field.line, f"The field {field.comodel}.{inverse}, "
+                                               f"inverse of {model.name}.{field.name},", through,
+                                               f"{model.name}.{field.name}:inverse")
+                    continue
                 yield Issue(model.path, field.line,
                             f"{model.name}.{field.name}: no field {inverse!r} on {field.comodel!r} "
                             "to be the one2many's inverse.", key=f"{model.name}.{field.name}:inverse")

@@ -195,6 +195,45 @@ def check_single_record_create(ctx):
                         severity="warning", impact="runtime", key=f"{model.class_name}:create")
 
 
+# What 19.0 says instead of each deprecated attribute (odoo/orm/models.py).
+DEPRECATED_19_ADVICE = {
+    "read_group": "_read_group, or formatted_read_group for the client's format",
+    "toggle_active": "action_archive / action_unarchive",
+    "check_field_access_rights": "_check_field_access, or fields_get for the allowed fields",
+    "_cr": "self.env.cr",
+    "_uid": "self.env.uid",
+    "_context": "self.env.context",
+}
+
+
+@rule(
+    "PY021",
+    title="No model API that Odoo 19.0 deprecates",
+    category="python", level="static", severity="warning", impact="hygiene",
+    rationale="Odoo 19.0 decorates read_group, toggle_active, check_field_access_rights and "
+    "the _cr, _uid and _context shortcuts with @api.deprecated (odoo/orm/models.py:2748, "
+    "5787, 3432, 5910-5921): each use logs a DeprecationWarning as a WARNING when the code "
+    "runs, so tests that reach it turn an odoo.sh build yellow, and the next series may "
+    "remove them. The module installs: a warning to act on when porting.",
+    bad="lang = self._context.get('lang')\n"
+    "self.read_group(domain, ['amount:sum'], ['partner_id'])",
+    good="lang = self.env.context.get('lang')\n"
+    "self._read_group(domain, ['partner_id'], ['amount:sum'])",
+    remedy="Use self.env.cr, self.env.uid and self.env.context (they work on 18.0 too); "
+    "_read_group (both series) or formatted_read_group; action_archive/action_unarchive.",
+    prevents="WARNING py.warnings: DeprecationWarning: Deprecated since 19.0, use "
+    "self.env.context directly",
+    series=("19.0",),
+    series_note="18.0 accepts all of them without a warning.",
+)
+def check_deprecated_19_apis(ctx):
+    for relative, summary in ctx.index.python.items():
+        for attribute, line in summary.deprecated_19:
+            yield Issue(relative, line, f"{attribute}: Odoo 19.0 logs it as deprecated (WARNING) "
+                        f"each time it runs; use {DEPRECATED_19_ADVICE[attribute]}.",
+                        key=f"{relative}:{attribute}:{line}")
+
+
 # Names odoo.models exported on 18.0 that 19.0's odoo/models/__init__.py no longer
 # exports (the ORM moved to odoo/orm/): importing one raises ImportError.
 GONE_FROM_MODELS_19 = frozenset((

@@ -201,7 +201,7 @@ class ViewCombiner:
             try:
                 arch = self._apply(arch, spec)
             except ValueError as error:
-                message = str(error)
+                message = _error_text(error)
                 if "cannot be located" in message:
                     return original, message
                 return None  # other spec errors are reported by the checks of the spec itself
@@ -308,3 +308,20 @@ def _register_hasclass():
 def _hasclass(context, *classes):
     node_classes = set((context.context_node.get("class") or "").split())
     return node_classes.issuperset(classes)
+
+
+def _error_text(error):
+    """The message of ``error``. Odoo 19.0 raises lazy translations (LazyGettext), whose
+    str() looks for a web request's language and fails outside a server (odoo.http not
+    imported): their source text, formatted, is the message then."""
+    try:
+        return str(error)
+    except Exception:  # noqa: BLE001 - any failure to render: fall back to the source text
+        lazy = error.args[0] if error.args else None
+        source, args = getattr(lazy, "_source", None), getattr(lazy, "_args", ())
+        if not isinstance(source, str):
+            return type(error).__name__
+        try:
+            return source % args if args else source
+        except (TypeError, ValueError, KeyError):
+            return source
