@@ -11,7 +11,8 @@ an odoo.sh build: red, yellow or green), then validated by:
     and oca-checks-odoo-module; flagged when they report a finding that the
     clean copy does not have (line numbers masked), as the anchor study did.
 Prints recall on red variants and false alarms on green ones, per fault class
-and per tool. Run it through bench/run: ``bench/run accuracy [module ...]``.
+and per tool. Run it through bench/run: ``bench/run accuracy [module ...]``, or
+``bench/run --series 19.0 accuracy [module ...]`` on Odoo 19.0.
 
 With ``--agreement`` it checks the labels instead: each variant is also
 installed the way a developer would (``odoo-bin -i`` creating a new database)
@@ -31,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from engine import discovery  # noqa: E402
+from engine import compat, discovery  # noqa: E402
 from engine.facts import StaticFacts  # noqa: E402
 from engine.rehearsal.rehearse import Launcher, Rehearsal, timeout_from_env  # noqa: E402
 from engine.rehearsal.scratch import DatabaseServer, drop_orphans  # noqa: E402
@@ -72,11 +73,13 @@ def shadow_odoo(source, target, work):
             continue
         into = "odoo/addons" if entry == "base" else "addons"
         os.symlink(os.path.join(core, entry), os.path.join(shadow, into, entry))
-    # Odoo's own odoo/addons/__init__.py extends its path with every odoo/addons
-    # on sys.path, which would bring the original tree (installed in the venv)
-    # back; this one keeps only the shadow's.
+    # Odoo's own odoo/addons/__init__.py (18.0), or the namespace package (19.0),
+    # extends its path with every odoo/addons on sys.path, which would bring the
+    # original tree (installed in the venv) back; this one keeps only the
+    # shadow's. 19.0 sets an attribute of the namespace path: a list subclass takes it.
     with open(os.path.join(shadow, "odoo", "addons", "__init__.py"), "w", encoding="utf-8") as init:
-        init.write("import os.path\n__path__ = [os.path.abspath(path) for path in __path__]\n")
+        init.write("import os.path\n\n\nclass AddonsPath(list):\n    _path_finder = None\n\n\n"
+                   "__path__ = AddonsPath(os.path.abspath(path) for path in __path__)\n")
     return shadow
 
 
@@ -95,14 +98,25 @@ class Bench:
     def catalog(self, first_path=None):
         return discovery.discover([p for p in (first_path, FIXTURES, *self.project_paths, self.core) if p])
 
+    def fixtures_without(self, name):
+        """The fixtures folder without ``name``: 19.0 skips a manifest it cannot read and
+        takes the next folder's copy of the module, which would hide the variant's fault."""
+        folder = os.path.join(self.work, f"fixtures-without-{name}")
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+            for entry in os.listdir(FIXTURES):
+                if entry != name:
+                    os.symlink(os.path.join(FIXTURES, entry), os.path.join(folder, entry))
+        return folder
+
     def launcher(self, folder, name):
         if name not in self.shadows:
             self.shadows[name] = shadow_odoo(self.odoo_src, name, self.work)
         shadow = self.shadows[name]
-        paths = [folder, FIXTURES, *self.project_paths, os.path.join(shadow, "addons"),
+        paths = [folder, self.fixtures_without(name), *self.project_paths, os.path.join(shadow, "addons"),
                  os.path.join(shadow, "odoo", "addons")]
         launcher = Launcher([self.python, os.path.join(shadow, "odoo-bin")], ",".join(paths), self.server,
-                            timeout_from_env(), "18.0")
+                            timeout_from_env(), compat.series())
         return launcher, discovery.discover(paths)
 
     def label(self, folder, name):
@@ -136,7 +150,7 @@ class Bench:
     def pylint(self, folder, name):
         result = subprocess.run(
             [os.path.join(self.anchors, "pylint"), "--load-plugins=pylint_odoo", "-d", "all", "-e", "odoolint",
-             "--valid-odoo-versions=18.0", "--output-format=json", name],
+             f"--valid-odoo-versions={compat.series()}", "--output-format=json", name],
             capture_output=True, text=True, cwd=folder, check=False,
             env=dict(os.environ, PYLINTHOME=os.path.join(self.work, "pylint")),
         )
@@ -162,6 +176,7 @@ class Bench:
 
 def main(argv):
     bench = Bench()
+    print(f"Odoo {compat.series()}: {bench.odoo_src}", flush=True)
     agreement = "--agreement" in argv
     targets = [arg for arg in argv if not arg.startswith("--")] or DEFAULT_TARGETS
     rows = []

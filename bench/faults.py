@@ -300,7 +300,12 @@ def benign_summary(v):
 
 
 def benign_version_bump(v):
-    v.edit_manifest(version="18.0.1.0.1")
+    """The last part of the version plus one, whatever the series (or none) it names."""
+    version = v.manifest.get("version") or "1.0"
+    head, _dot, last = version.rpartition(".")
+    if not last.isdigit():
+        raise NotApplicable(f"version {version!r}")
+    v.edit_manifest(version=f"{head}.{int(last) + 1}" if head else str(int(last) + 1))
 
 
 def benign_new_partner(v):
