@@ -4,7 +4,8 @@ For each fixture module (tests/fixtures by default, or the module names given),
 runs the static level, then installs the module with ``odoo-bin -i`` (demo data
 on, as an odoo.sh development build) in a copy of a ``base`` database, with an
 addons folder holding only the module and the fixtures of its closure (one
-broken manifest on a shared addons path would fail every install). The outcome
+broken manifest on a shared addons path would fail every install), and the
+fixtures Odoo auto-installs with them. The outcome
 is judged like a build: refused (exit status or module state), red (ERROR /
 CRITICAL lines, demo data failed), yellow (WARNING lines) or green. When an
 ``install`` finding did not refuse the install with demo data, it is tried
@@ -97,10 +98,11 @@ class Bench:
             sys.exit(f"could not build {name}:\n{text[-2000:]}")
 
     def addons_folder(self, name):
-        """A folder with links to ``name`` and the non-core modules of its closure."""
+        """A folder with links to ``name`` and the non-core modules of its closure, and
+        the fixtures Odoo would auto-install with them from a shared addons path."""
         folder = os.path.join(self.work, f"addons_{name}")
         os.makedirs(folder, exist_ok=True)
-        for module in [*self.catalog.closure(name), name]:
+        for module in sorted(StaticFacts(self.catalog).fresh_install(name) | {name}):
             source = self.catalog.get(module)
             link = os.path.join(folder, module)
             if source is not None and not source.odoo_core and not os.path.lexists(link):

@@ -258,10 +258,14 @@ class StaticFacts:
     def _fresh_install(self, name):
         catalog = self.catalog
         installed = set(self.scope(name))
+        # A list of triggers that are not all dependencies makes Odoo refuse the
+        # manifest (MAN007): such a module is never auto-installed.
         candidates = self.memo("auto_install_candidates", lambda: [
             source for source in catalog.modules.values()
             if source.manifest and source.manifest.get("auto_install")
             and source.manifest.get("installable", True) is not False
+            and (not isinstance(source.manifest["auto_install"], list | tuple)
+                 or set(source.manifest["auto_install"]) <= set(source.depends()))
         ])
         grown = True
         while grown:
