@@ -267,3 +267,17 @@ class TestRulesSeries(ValidatorCase):
         summary = summarize_python_source("x.py", b"class A:\n    def read_group(self):\n"
                                           b"        return self._read_group([], [], [])\n")
         self.assertEqual(summary.deprecated_19, [])
+
+    def test_delegation_links_19_refuses(self):
+        # Installed for real: on 19.0 the member's link without ondelete and the
+        # contact's delegate=True without _inherits each raise TypeError (install
+        # refused); 18.0 installs both, logging a WARNING for the member's link.
+        on_19 = self.run_engine(["mvt_py022"], series="19.0").modules[0].findings
+        self.assertEqual([(f.rule, f.severity, f.impact, f.line) for f in on_19],
+                         [("PY022", "error", "install", 9), ("PY022", "error", "install", 16)])
+        self.assertIn("add _inherits = {'res.partner': 'partner_id'}", on_19[1].message)
+        on_18 = self.run_engine(["mvt_py022"], series="18.0").modules[0].findings
+        self.assertEqual([(f.rule, f.severity, f.impact, f.line) for f in on_18],
+                         [("PY022", "warning", "warning-log", 9)])
+        for series in ("18.0", "19.0"):
+            self.assertEqual(self.run_engine(["mvt_py022_ok"], series=series).modules[0].findings, [])

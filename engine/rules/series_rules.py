@@ -279,3 +279,112 @@ def check_orm_imports(ctx):
                             "odoo.osv as deprecated (WARNING) when the module loads; use "
                             "odoo.fields.Domain.", severity="warning", impact="warning-log",
                             key=f"{relative}:osv")
+
+
+def _merged_field_kwargs(models, model, name, seen=frozenset()):
+    """The keyword arguments of field ``name`` of ``model`` as the registry merges them:
+    from the _inherit parents, then each class of the model in load order (a
+    redefinition updates the attributes it states). None if no class defines it."""
+    merged = None
+    seen = seen | {model}
+    classes = models.classes.get(model, ())
+    for parent in dict.fromkeys(p for cls in classes for p in (cls.inherit or ()) if p not in seen):
+        inherited = _merged_field_kwargs(models, parent, name, seen)
+        if inherited is not None:
+            merged = {**(merged or {}), **inherited}
+    for cls in classes:
+        found = cls.fields.get(name)
+        if found is not None:
+            merged = {**(merged or {}), **found.kwargs}
+    return merged
+
+
+def _all_links(models, model, seen=frozenset()):
+    """``_inherits`` of ``model`` with its _inherit parents' (the registry merges them),
+    or None when one of them is not a literal."""
+    links, seen = {}, seen | {model}
+    for cls in models.classes.get(model, ()):
+        for parent in cls.inherit or ():
+            if parent not in seen:
+                inherited = _all_links(models, parent, seen)
+                if inherited is None:
+                    return None
+                links.update(inherited)
+        if cls.inherits is None:
+            return None
+        links.update(cls.inherits)
+    return links
+
+
+@rule(
+    "PY022",
+    title="Delegation links (_inherits) are declared, required and cascade",
+    category="python", level="static", severity="error", impact="install",
+    rationale="An _inherits parent is reached through a many2one field. Odoo 19.0 checks it "
+    "when it builds the model (odoo/orm/model_classes.py:465-477) and refuses the install "
+    "with a TypeError when the field is missing, not required, or has no ondelete "
+    "'cascade' or 'restrict'; a field with delegate=True that _inherits does not name is "
+    "refused too (fields_relational.py:255-265). 18.0 added the missing field itself and "
+    "forced required and cascade with a WARNING.",
+    bad="_inherits = {'res.partner': 'partner_id'}\n"
+    "partner_id = fields.Many2one('res.partner')",
+    good="_inherits = {'res.partner': 'partner_id'}\n"
+    "partner_id = fields.Many2one('res.partner', required=True, ondelete='cascade')",
+    remedy="Declare the link in _inherits and as a Many2one with required=True and "
+    "ondelete='cascade' (or 'restrict'); both series accept that.",
+    prevents="TypeError: Field definition for _inherits reference 'partner_id' in 'x' must be "
+    "marked as 'delegate', 'required' with ondelete='cascade' or 'restrict' (19.0) / "
+    "TypeError: The delegate field x.partner_id must be declared in the model class",
+    series_note="18.0 forces required and cascade with a WARNING (a yellow build) and creates "
+    "a missing field itself; a delegate=True field without _inherits is fine there.",
+)
+def check_delegation_links(ctx):
+    on_19 = ctx.facts.series != "18.0"
+    models = ctx.facts.closure_python_models(ctx.module.name)
+    for model in ctx.index.models:
+        classes = (models.classes.get(model.name) or [model]) if model.name else [model]
+        if model.name is None or any(cls.inherits is None or cls.dynamic for cls in classes):
+            continue  # a link the static level cannot read
+        links = _all_links(models, model.name)
+        if links is None:
+            continue
+        # A class's problems are reported on the class that states them.
+        for parent, name in (model.inherits or {}).items():
+            kwargs = _merged_field_kwargs(models, model.name, name)
+            if kwargs is None:
+                if on_19 and models.fields(model.name) is not None:  # all its fields are known
+                    yield Issue(model.path, model.line, f"_inherits links {parent!r} through {name!r}, "
+                                f"which {model.name} does not define: Odoo 19.0 refuses the model "
+                                "(TypeError).", key=f"{model.name}:{name}:missing")
+                continue
+            yield from _link_problems(model, model.fields.get(name), name, kwargs, on_19, True)
+        for name, own in model.fields.items():
+            if own.kwargs.get("delegate") is True and name not in links.values():
+                if on_19:
+                    yield Issue(model.path, own.line, f"{model.name}.{name} has delegate=True but "
+                                "_inherits does not name it: Odoo 19.0 refuses the model (TypeError); "
+                                f"add _inherits = {{{own.comodel!r}: {name!r}}}.",
+                                key=f"{model.name}:{name}:undeclared")
+                else:
+                    yield from _link_problems(model, own, name,
+                                              _merged_field_kwargs(models, model.name, name), on_19, False)
+
+
+def _link_problems(model, own, name, kwargs, on_19, declared):
+    """The issue of one delegation link whose attributes ``kwargs`` are not required and
+    cascade (or restrict); ``own`` is the class's own definition of it, if any."""
+    required, ondelete = kwargs.get("required"), kwargs.get("ondelete")
+    if not all(isinstance(value, bool | str | type(None)) for value in (required, ondelete)):
+        return  # computed by code
+    good_ondelete = isinstance(ondelete, str) and ondelete.lower() in ("cascade", "restrict")
+    if required is True and (good_ondelete or (not declared and not on_19)):
+        return  # 18.0 sets the ondelete of a delegate=True field silently
+    line = own.line if own is not None else model.line
+    if on_19:
+        yield Issue(model.path, line, f"{model.name}.{name} links an _inherits parent: Odoo 19.0 "
+                    "needs required=True and ondelete='cascade' or 'restrict' and refuses the "
+                    "model otherwise (TypeError).", key=f"{model.name}:{name}:link")
+    else:
+        yield Issue(model.path, line, f"{model.name}.{name} links an _inherits parent: Odoo 18.0 "
+                    "forces required and cascade and logs a WARNING; Odoo 19.0 refuses it.",
+                    severity="warning", impact="warning-log", key=f"{model.name}:{name}:link")
