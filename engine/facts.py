@@ -286,11 +286,11 @@ class StaticFacts:
         (odoo/modules/graph.py in 18.0, module_graph.py in 19.0)."""
         depths = self.memo("load_depths", dict)
         if name not in depths:
-            depths[name] = 0  # a dependency cycle counts as no dependency
-            depends = [dep for dep in self.catalog.get(name).depends() if dep in self.catalog] \
-                if name in self.catalog and name != "base" else []
-            depths[name] = 1 + max((self.load_rank(dep)[0] for dep in depends), default=0) \
-                if name != "base" else 0
+            depths[name] = 0  # base; and a dependency cycle counts as no dependency
+            source = self.catalog.get(name)
+            if name != "base" and source is not None:
+                depends = [dep for dep in source.depends() if dep in self.catalog]
+                depths[name] = 1 + max((self.load_rank(dep)[0] for dep in depends), default=0)
         return depths[name], name
 
     def auto_installed_before(self, name):

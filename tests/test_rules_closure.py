@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from ..engine.facts import DynamicFacts
 from ..engine.rules import closure_rules
-from ..engine.rules.field_origin import foreign_field_modules, fresh_install_modules
+from ..engine.rules.field_origin import foreign_field_modules
 from ..engine.runner import ModuleContext
 from .common import ValidatorCase
 
@@ -89,7 +89,7 @@ class TestRulesClosure(ValidatorCase):
             module = self.catalog.get("mvt_dep006")
             ctx = ModuleContext(module, DynamicFacts(self.catalog, self.env))
             self.assertEqual(foreign_field_modules(ctx, "res.partner", "im_status"), ())
-            self.assertIn("bus", fresh_install_modules(ctx.facts, "mvt_dep006"))
+            self.assertIn("bus", ctx.facts.fresh_install("mvt_dep006"))
 
     # -- VIEW005: specs located in the parent as a fresh install builds it ----------
     def test_view005_spec_that_matches_nothing(self):

@@ -32,7 +32,7 @@ def _foreign_field_modules(facts, module, model, name):
     # Magic, custom and code-added fields have no _modules: their origin is unknown.
     modules = set(getattr(field, "_modules", None) or ())
     scope = facts.scope(module)
-    if not modules or modules & fresh_install_modules(facts, module):
+    if not modules or modules & facts.fresh_install(module):
         return ()
     if facts.closure_python_models(module).field(model, name) is not None:
         return ()
@@ -42,7 +42,3 @@ def _foreign_field_modules(facts, module, model, name):
         return ()  # an uninstalled closure module may add the field in a way the AST hides
     return tuple(sorted(modules))
 
-
-def fresh_install_modules(facts, module):
-    """The closure plus the modules Odoo auto-installs with it (StaticFacts.fresh_install)."""
-    return facts.fresh_install(module)

@@ -8,7 +8,7 @@ from lxml import etree
 
 from ..index import PERCENT_REF_RE, full_xmlid
 from .auto_installed import auto_installed_source, through_auto_install
-from .field_origin import foreign_field_modules, fresh_install_modules
+from .field_origin import foreign_field_modules
 from .registry import Issue, data_severity, rule
 from .view_combine import ViewCombiner
 
@@ -473,9 +473,9 @@ def check_inherited_views(ctx):
         xmlid = full_xmlid(module, view.inherit_ref)
         parent_module = xmlid.partition(".")[0]
         line = next((r.line for r in record.refs if r.via == "inherit_id"), record.line)
-        if parent_module not in scope and parent_module in fresh_install_modules(ctx.facts, module):
-            # Odoo installs that module with the dependencies (auto_install): the
-            # install works (19.0's google_address_autocomplete and base_setup).
+        if parent_module not in scope and parent_module in ctx.facts.auto_installed_before(module):
+            # Odoo installs that module with the dependencies (auto_install) and loads it
+            # first: the install works (19.0's google_address_autocomplete and base_setup).
             reported = True  # its specs are not checked against views outside the closure
             yield Issue(record.path, line,
                         f"The parent view '{view.inherit_ref}' belongs to {parent_module!r}, which "
