@@ -429,17 +429,16 @@ def check_relational_targets(ctx):
                 if through := auto_installed_source(ctx, field.comodel):
                     yield through_auto_install(model.path, field.line, f"The comodel {field.comodel!r} "
                                                f"of {model.name}.{field.name}", through, key)
-                elif ctx.facts.series == "18.0":
-                    yield Issue(model.path, field.line,
-                                f"{model.name}.{field.name}: the comodel {field.comodel!r} is not "
-                                "a model of the module or its dependencies; Odoo 18.0 logs a "
-                                "WARNING and points the field at a dummy model.",
-                                severity="warning", impact="warning-log", key=key)
                 else:
+                    # 18.0 only warns; 19.0 asserts (fields_relational.py:92-94).
+                    on_18 = ctx.facts.series == "18.0"
+                    outcome = ("logs a WARNING and points the field at a dummy model" if on_18
+                               else "asserts it at registry setup, so the install fails")
                     yield Issue(model.path, field.line,
                                 f"{model.name}.{field.name}: the comodel {field.comodel!r} is not "
                                 f"a model of the module or its dependencies; Odoo {ctx.facts.series} "
-                                "asserts it at registry setup, so the install fails.", key=key)
+                                f"{outcome}.", key=key,
+                                **({"severity": "warning", "impact": "warning-log"} if on_18 else {}))
                 continue
             inverse = field.kwargs.get("inverse_name") if field.type == "One2many" else None
             comodel_fields = models.fields(field.comodel)

@@ -281,39 +281,21 @@ def check_orm_imports(ctx):
                             key=f"{relative}:osv")
 
 
-def _merged_field_kwargs(models, model, name, seen=frozenset()):
-    """The keyword arguments of field ``name`` of ``model`` as the registry merges them:
-    from the _inherit parents, then each class of the model in load order (a
-    redefinition updates the attributes it states). None if no class defines it."""
-    merged = None
+def _registry_classes(models, model, seen=frozenset()):
+    """The classes of ``model`` in the order the registry merges them: each _inherit
+    parent's first (recursively), then the model's own, in load order."""
     seen = seen | {model}
     classes = models.classes.get(model, ())
     for parent in dict.fromkeys(p for cls in classes for p in (cls.inherit or ()) if p not in seen):
-        inherited = _merged_field_kwargs(models, parent, name, seen)
-        if inherited is not None:
-            merged = {**(merged or {}), **inherited}
-    for cls in classes:
-        found = cls.fields.get(name)
-        if found is not None:
-            merged = {**(merged or {}), **found.kwargs}
-    return merged
+        yield from _registry_classes(models, parent, seen)
+    yield from classes
 
 
-def _all_links(models, model, seen=frozenset()):
-    """``_inherits`` of ``model`` with its _inherit parents' (the registry merges them),
-    or None when one of them is not a literal."""
-    links, seen = {}, seen | {model}
-    for cls in models.classes.get(model, ()):
-        for parent in cls.inherit or ():
-            if parent not in seen:
-                inherited = _all_links(models, parent, seen)
-                if inherited is None:
-                    return None
-                links.update(inherited)
-        if cls.inherits is None:
-            return None
-        links.update(cls.inherits)
-    return links
+def _merged_field_kwargs(classes, name):
+    """The keyword arguments of field ``name`` over ``classes`` (a redefinition updates
+    the attributes it states), or None if no class defines it."""
+    stated = [cls.fields[name].kwargs for cls in classes if name in cls.fields]
+    return {key: value for kwargs in stated for key, value in kwargs.items()} if stated else None
 
 
 @rule(
@@ -342,15 +324,15 @@ def check_delegation_links(ctx):
     on_19 = ctx.facts.series != "18.0"
     models = ctx.facts.closure_python_models(ctx.module.name)
     for model in ctx.index.models:
-        classes = (models.classes.get(model.name) or [model]) if model.name else [model]
-        if model.name is None or any(cls.inherits is None or cls.dynamic for cls in classes):
-            continue  # a link the static level cannot read
-        links = _all_links(models, model.name)
-        if links is None:
+        if model.name is None:
             continue
+        classes = list(_registry_classes(models, model.name)) or [model]
+        if any(cls.inherits is None or cls.dynamic for cls in classes):
+            continue  # a link the static level cannot read
+        links = {name for cls in classes for name in cls.inherits.values()}
         # A class's problems are reported on the class that states them.
         for parent, name in (model.inherits or {}).items():
-            kwargs = _merged_field_kwargs(models, model.name, name)
+            kwargs = _merged_field_kwargs(classes, name)
             if kwargs is None:
                 if on_19 and models.fields(model.name) is not None:  # all its fields are known
                     yield Issue(model.path, model.line, f"_inherits links {parent!r} through {name!r}, "
@@ -359,15 +341,15 @@ def check_delegation_links(ctx):
                 continue
             yield from _link_problems(model, model.fields.get(name), name, kwargs, on_19, True)
         for name, own in model.fields.items():
-            if own.kwargs.get("delegate") is True and name not in links.values():
-                if on_19:
-                    yield Issue(model.path, own.line, f"{model.name}.{name} has delegate=True but "
-                                "_inherits does not name it: Odoo 19.0 refuses the model (TypeError); "
-                                f"add _inherits = {{{own.comodel!r}: {name!r}}}.",
-                                key=f"{model.name}:{name}:undeclared")
-                else:
-                    yield from _link_problems(model, own, name,
-                                              _merged_field_kwargs(models, model.name, name), on_19, False)
+            if own.kwargs.get("delegate") is not True or name in links:
+                continue
+            if on_19:
+                yield Issue(model.path, own.line, f"{model.name}.{name} has delegate=True but "
+                            "_inherits does not name it: Odoo 19.0 refuses the model (TypeError); "
+                            f"add _inherits = {{{own.comodel!r}: {name!r}}}.",
+                            key=f"{model.name}:{name}:undeclared")
+            else:
+                yield from _link_problems(model, own, name, _merged_field_kwargs(classes, name), on_19, False)
 
 
 def _link_problems(model, own, name, kwargs, on_19, declared):
