@@ -50,6 +50,7 @@ class ModuleIndex:
         self._csv = {}
         self._listings = {}  # folder -> its entries, or None when unreadable
         self._resolved = {}  # relative path -> resolve()'s answer
+        self._resolved_folders = {}  # relative folder -> its real path
         self._mentions = {}  # text -> python_mentions()'s answer
 
     # -- paths -------------------------------------------------------------
@@ -59,11 +60,21 @@ class ModuleIndex:
         if not isinstance(relative, str) or not relative or os.path.isabs(relative) or "\0" in relative:
             return None
         if relative not in self._resolved:
-            # realpath reads every link of the path: once per file and run is enough.
-            candidate = os.path.realpath(os.path.join(self.root, relative))
+            folder, name = os.path.split(relative)
+            if name in ("", ".", "..") or os.path.islink(os.path.join(self.root, relative)):
+                candidate = os.path.realpath(os.path.join(self.root, relative))
+            else:
+                # realpath reads every link of the path (a stat per component): the
+                # folders are resolved once per run, the file itself is no link.
+                candidate = os.path.join(self._real_folder(folder), name)
             inside = candidate == self.root or candidate.startswith(self.root + os.sep)
             self._resolved[relative] = candidate if inside else None
         return self._resolved[relative]
+
+    def _real_folder(self, folder):
+        if folder not in self._resolved_folders:
+            self._resolved_folders[folder] = os.path.realpath(os.path.join(self.root, folder))
+        return self._resolved_folders[folder]
 
     def exact_case_exists(self, relative):
         """True when every path component exists with exactly this spelling."""

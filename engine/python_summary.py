@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .ast_lines import hint_lines, match_lines, nodes_at_lines, spans_a_line, statements
 from .file_problem import FileProblem
 from .python_scope import import_time_problems
 
@@ -44,6 +45,9 @@ REMOVED_METHODS = ("user_has_groups", "_check_recursion", "_check_m2m_recursion"
 # logs a DeprecationWarning (WARNING) when the code runs.
 DEPRECATED_19_ATTRIBUTES = ("read_group", "toggle_active", "check_field_access_rights",
                             "_cr", "_uid", "_context")
+# Where a use may be: the name after a dot, across spaces and a line break.
+DEPRECATED_19_RE = re.compile(rb"\.\s*(?:" + b"|".join(n.encode() for n in DEPRECATED_19_ATTRIBUTES) + rb")\b")
+REMOVED_METHODS_RE = re.compile(rb"\b(?:" + b"|".join(n.encode() for n in REMOVED_METHODS) + rb")\b")
 IMPORT_ERRORS = frozenset(("ImportError", "ModuleNotFoundError", "Exception", "BaseException", "*"))
 KEY_ERRORS = frozenset(("KeyError", "LookupError", "Exception", "BaseException", "*"))
 
@@ -273,23 +277,24 @@ def _orm_imports(tree):
             for handler in getattr(statement, "handlers", ()):
                 pending.extend(handler.body)
     found = []
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.ImportFrom) and not node.level and node.module and (
                 node.module.split(".")[0:2] in (["odoo", "models"], ["odoo", "osv"])):
             found.extend((node.module, alias.name, node.lineno, id(node) in at_import) for alias in node.names)
         elif isinstance(node, ast.Import):
             found.extend((alias.name, None, node.lineno, id(node) in at_import) for alias in node.names
                          if alias.name == "odoo.osv" or alias.name.startswith("odoo.osv."))
-    return found
+    return sorted(found, key=lambda item: item[2])
 
 
 JSON_ROUTE_RE = re.compile(rb"""type\s*=\s*['"]json['"]""")
 
 
-def _deprecated_19_uses(tree):
+def _deprecated_19_uses(tree, source):
     """``[(attribute, line)]``: ``x._cr``, ``x.read_group(...)`` and the other attributes
     19.0 deprecates; an override (``def read_group``) is a definition, not a use."""
-    return sorted({(node.attr, node.lineno) for node in ast.walk(tree)
+    lines = hint_lines(source, DEPRECATED_19_RE)
+    return sorted({(node.attr, node.lineno) for node in nodes_at_lines(tree, lines)
                    if isinstance(node, ast.Attribute) and node.attr in DEPRECATED_19_ATTRIBUTES},
                   key=lambda use: (use[1], use[0]))
 
@@ -297,7 +302,7 @@ def _deprecated_19_uses(tree):
 def _json_routes(tree):
     """Lines of the ``@route(..., type='json')`` decorators (``http.route`` or ``route``)."""
     lines = []
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for decorator in node.decorator_list:
@@ -308,7 +313,7 @@ def _json_routes(tree):
             if name == "route" and any(keyword.arg == "type" and _literal(keyword.value) == "json"
                                        for keyword in decorator.keywords):
                 lines.append(decorator.lineno)
-    return lines
+    return sorted(lines)
 
 
 def _decorated_api_model(function):
@@ -352,16 +357,16 @@ def _signature(node):
 
 def _collect_imports(tree, summary):
     """Every import statement, wherever it is (hooks import lazily, in functions)."""
-    for node in ast.walk(tree):
+    for node in sorted(statements(tree), key=lambda statement: statement.lineno):
         if isinstance(node, ast.ImportFrom):
             summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
         elif isinstance(node, ast.Import):
             summary.imports.extend((0, alias.name, []) for alias in node.names)
 
 
-def _collect_view_modes(tree, summary):
+def _collect_view_modes(tree, source, summary):
     """Lines of ``'view_mode': '...tree...'`` / ``view_mode='...tree...'`` literals."""
-    for node in ast.walk(tree):
+    for node in nodes_at_lines(tree, hint_lines(source, VIEW_MODE_TREE_RE)):
         pairs = ()
         if isinstance(node, ast.Dict):
             pairs = zip(node.keys, node.values)
@@ -391,6 +396,7 @@ def _caught_names(handlers):
 # substring search; a leading \b or character class makes it try every byte
 # (ten times slower over a whole tree).
 ENV_MODEL_RE = re.compile(rb"""env\s*\[\s*(['"])([\w.]+)\1\s*\]""")
+ODOO_ADDONS_RE = re.compile(rb"odoo\.addons")
 # ``'x.model' in env`` / ``"x.model" not in env``: the quote and the operator
 # first, then the quoted name that ends just before them.
 CHECKED_OPERATOR_RES = (
@@ -436,9 +442,14 @@ def _collect_odoo_references(tree, source, env_matches, summary):
     """
     key_guards = []  # (first line, last line) of try bodies catching KeyError
     bare_strings = []  # (first line, last line) of string statements: docstrings run nothing
+    # Only the statements around the hints matter: an env['x'] literal, or an import
+    # that spells odoo.addons; the others are skipped with all they hold.
+    lines = sorted({*hint_lines(source, ODOO_ADDONS_RE), *match_lines(source, env_matches)})
     stack = [(node, True, frozenset()) for node in tree.body]
     while stack:
         node, at_import, caught = stack.pop()
+        if not spans_a_line(node, lines):
+            continue
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             if isinstance(node.value.value, str):
                 bare_strings.append((node.lineno, node.end_lineno or node.lineno))
@@ -539,7 +550,7 @@ def summarize_python_source(relative, source):
             # for name in MODELS: class X(models.Model): _name = f"x.{name}"
             # A plain helper class (web's vobject-guarded classes) hides no model.
             if any(isinstance(sub, ast.ClassDef) and _summarize_class(relative, sub)
-                   for sub in ast.walk(node)):
+                   for sub in statements(ast.Module(body=[node], type_ignores=[]))):
                 summary.hidden_classes = True
     if os.path.basename(relative) == "__init__.py":
         _collect_imports(tree, summary)
@@ -548,16 +559,16 @@ def summarize_python_source(relative, source):
             if isinstance(node, ast.ImportFrom) and node.level:
                 summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
     if VIEW_MODE_TREE_RE.search(source):
-        _collect_view_modes(tree, summary)
+        _collect_view_modes(tree, source, summary)
     summary.import_problems = import_time_problems(tree, source)
     if any(name.encode() in source for name in REMOVED_METHODS):
         # A text match is only a hint (comments, strings); the calls come from the AST.
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in REMOVED_METHODS):
-                summary.removed_calls.append((node.func.attr, node.lineno))
+        summary.removed_calls = sorted(
+            (node.func.attr, node.lineno) for node in nodes_at_lines(tree, hint_lines(source, REMOVED_METHODS_RE))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in REMOVED_METHODS)
     if any(name.encode() in source for name in DEPRECATED_19_ATTRIBUTES):
-        summary.deprecated_19 = _deprecated_19_uses(tree)
+        summary.deprecated_19 = _deprecated_19_uses(tree, source)
     if JSON_ROUTE_RE.search(source):
         summary.json_routes = _json_routes(tree)
     if b"odoo.models import" in source or b"odoo.osv" in source:

@@ -310,11 +310,9 @@ def validate(modules, facts, level, *, version, settings=None, fail_on="error",
     pending = [module for module in modules if module.name not in done]
     # Forking and sharing parses costs about a second: worth it for many modules only.
     if static_only and deadline is None and jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
-        for module_report, touched, probes in validate_in_processes(
-                pending, facts, rules, jobs, cache_directory, rule_limits):
+        for module_report in validate_in_processes(
+                pending, facts, rules, jobs, cache_directory, rule_limits, result_cache=cache):
             done[module_report.name] = module_report
-            if cache is not None:
-                cache.store(facts.catalog.get(module_report.name), module_report, touched, probes)
     for module in modules:
         if module.name in done:
             report.modules.append(done[module.name])

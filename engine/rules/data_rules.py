@@ -1,10 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Data file rules (DAT003, DAT004, DAT005, DAT007): what Odoo's XML loader will do with each record."""
 
-import ast
 
 from ..index import full_xmlid
 from .auto_installed import auto_installed_source, through_auto_install
+from .expression_names import expression_names
 from .field_origin import foreign_field_modules
 from .registry import Issue, data_severity, rule, translation_only
 
@@ -126,16 +126,6 @@ def check_field_values(ctx):
                             key=f"{record.xmlid}:{data_field.name}")
 
 
-def _free_names(tree):
-    bound, used = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (used if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-    return used - bound
-
-
 @rule(
     "DAT007",
     title="eval, search and context expressions are valid Python",
@@ -153,15 +143,14 @@ def check_expressions(ctx):
     own_ids = {record.xmlid for record in ctx.index.records if record.xmlid}
     for record in ctx.index.records:
         for expression, line, what in record.expressions:
-            try:
-                tree = ast.parse(expression.strip(), mode="eval")
-            except SyntaxError as error:
-                yield Issue(record.path, line, f"{what}: {error.msg} in {expression.strip()!r:.120}.",
+            error, names = expression_names(expression.strip())
+            if error:
+                yield Issue(record.path, line, f"{what}: {error} in {expression.strip()!r:.120}.",
                             severity=data_severity(record), key=f"{record.xmlid}:{what}:syntax")
                 continue
             if what == "context":
                 continue  # evaluated with other names, depending on the caller
-            unknown = sorted(_free_names(tree) - EVAL_NAMES - own_ids)
+            unknown = sorted(names - EVAL_NAMES - own_ids)
             if unknown:
                 yield Issue(record.path, line,
                             f"{what}: unknown name(s) {', '.join(unknown)} in "

@@ -1,13 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """View rules (VIEW): each view's arch, as Odoo validates it when the view is created."""
 
-import ast
 import re
 
 from lxml import etree
 
 from ..index import PERCENT_REF_RE, full_xmlid
 from .auto_installed import auto_installed_source, through_auto_install
+from .expression_names import expression_names
 from .field_origin import foreign_field_modules
 from .registry import Issue, data_severity, rule
 from .view_combine import ViewCombiner
@@ -322,21 +322,9 @@ def _modifier_names(element):
     names = set()
     for attribute in MODIFIERS:
         expression = _modifier_source(element.get(attribute))
-        if not expression:
-            continue
-        try:
-            tree = ast.parse(expression, mode="eval")
-        except SyntaxError:
-            continue  # reported as a syntax error by check_view_modifiers
-        bound = {
-            n.id for n in ast.walk(tree)
-            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
-        }
-        bound |= {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
-        names |= {
-            n.id for n in ast.walk(tree)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        } - bound
+        if expression:
+            # A syntax error is reported by check_view_modifiers; its names are none.
+            names |= expression_names(expression)[1]
     return sorted(names - MODIFIER_NAMES)
 
 
@@ -562,12 +550,11 @@ def check_view_modifiers(ctx):
             if element.tag == "attribute" and element.get("name") in MODIFIERS:
                 expressions.append((element.get("name"), element.text or ""))
             for attribute, expression in expressions:
-                try:
-                    ast.parse(_modifier_source(expression) or "False", mode="eval")
-                except SyntaxError as error:
+                error = expression_names(_modifier_source(expression) or "False")[0]
+                if error:
                     yield Issue(record.path, element.sourceline,
                                 f"{attribute}={expression!r:.80} is not a Python expression: "
-                                f"{error.msg}.", severity=data_severity(record),
+                                f"{error}.", severity=data_severity(record),
                                 key=f"{record.xmlid}:{element.sourceline}:{attribute}")
         if not model:
             continue
