@@ -48,6 +48,11 @@ DEPRECATED_19_ATTRIBUTES = ("read_group", "toggle_active", "check_field_access_r
 # Where a use may be: the name after a dot, across spaces and a line break.
 DEPRECATED_19_RE = re.compile(rb"\.\s*(?:" + b"|".join(n.encode() for n in DEPRECATED_19_ATTRIBUTES) + rb")\b")
 REMOVED_METHODS_RE = re.compile(rb"\b(?:" + b"|".join(n.encode() for n in REMOVED_METHODS) + rb")\b")
+# Methods through which a model's code can fill values before the INSERT.
+CREATE_HOOKS = frozenset((
+    "create", "_create", "default_get", "_add_missing_default_values",
+    "_prepare_create_values", "_load_records", "_load_records_create", "load",
+))
 IMPORT_ERRORS = frozenset(("ImportError", "ModuleNotFoundError", "Exception", "BaseException", "*"))
 KEY_ERRORS = frozenset(("KeyError", "LookupError", "Exception", "BaseException", "*"))
 
@@ -86,6 +91,9 @@ class PythonModel:
     # (line, reads its argument as one dict) of a ``create`` decorated @api.model:
     # a single-record create, where Odoo expects @api.model_create_multi
     single_create: tuple | None = None
+    # Strings the class's create-like methods spell (CREATE_HOOKS): the field names
+    # they may fill. None when the class has no such method.
+    hook_strings: frozenset | None = None
 
     @property
     def is_definition(self):
@@ -201,6 +209,28 @@ def _field_from_call(name, node):
     return PythonField(name, node.lineno, field_type, comodel, kwargs, len(node.args))
 
 
+def _hook_strings(functions):
+    """String constants (and keyword names) of the create-like methods among
+    ``functions`` ({name: FunctionDef} of one class), and of the helper methods of
+    that class they call on self."""
+    todo = [function for name, function in functions.items() if name in CREATE_HOOKS]
+    strings, seen = set(), set()
+    while todo:
+        method = todo.pop()
+        if method.name in seen:
+            continue
+        seen.add(method.name)
+        for sub in ast.walk(method):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                strings.add(sub.value)
+            elif isinstance(sub, ast.keyword) and sub.arg:
+                strings.add(sub.arg)  # dict(name=...), vals.update(name=...)
+            elif (isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
+                    and sub.value.id == "self" and sub.attr in functions):
+                todo.append(functions[sub.attr])
+    return frozenset(strings)
+
+
 def _summarize_class(relative, node):
     """PythonModel of a class body, or None when it is not an Odoo model class."""
     attributes, fields_, methods = {}, {}, {}
@@ -254,11 +284,15 @@ def _summarize_class(relative, node):
         (base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)) in MODEL_BASES
         for base in node.bases
     )
+    hook_strings = None
+    if not CREATE_HOOKS.isdisjoint(methods):
+        hook_strings = _hook_strings({statement.name: statement for statement in node.body
+                                      if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)})
     return PythonModel(
         path=relative, line=node.lineno, class_name=node.name, name=name,
         has_name="_name" in attributes, inherit=inherit, inherits=inherits, kind=kind,
         attributes=attributes, fields=fields_, methods=methods, dynamic=dynamic,
-        plain_bases=plain_bases, single_create=single_create,
+        plain_bases=plain_bases, single_create=single_create, hook_strings=hook_strings,
     )
 
 

@@ -7,12 +7,12 @@ installed; DAT008 catches records created without a value Odoo's INSERT needs.
 """
 
 import ast
-import gc
 import inspect
 from functools import cached_property
 
-from ..index import full_xmlid
 from ..facts import GENERATED_XMLID_PREFIXES
+from ..index import full_xmlid
+from ..python_summary import CREATE_HOOKS
 from .field_origin import foreign_field_modules
 from .registry import Issue, data_severity, rule
 from .view_rules import _arch_views, _field_name, _view_problems
@@ -97,11 +97,6 @@ def check_foreign_fields(ctx):
 
 # -- DAT008 -------------------------------------------------------------------
 
-# Methods through which a model's code can fill values before the INSERT.
-CREATE_HOOKS = frozenset((
-    "create", "_create", "default_get", "_add_missing_default_values",
-    "_prepare_create_values", "_load_records", "_load_records_create", "load",
-))
 # Field types whose required value Odoo's INSERT needs (a column, no implicit value).
 # Boolean is left out: a required Boolean without default is rare and its
 # failure was not confirmed here; Binary/Image are attachments by default.
@@ -183,26 +178,9 @@ class _Closure:
         """True when a create-like override of the chain may set ``name``.
 
         An override "may set" a field whose name it spells as a string, itself or
-        in a helper method of its class it calls on self.
+        in a helper method of its class it calls on self (python_summary.py).
         """
-        for cls in chain:
-            if CREATE_HOOKS.isdisjoint(cls.methods):
-                continue
-            strings = self.hook_strings(cls)
-            if strings is None or name in strings:
-                return True
-        return False
-
-    def hook_strings(self, cls):
-        """String constants of the create-like methods of ``cls``, or None if unreadable.
-
-        Kept for the whole run: the closure's classes are shared by many modules.
-        """
-        cache = self.ctx.facts.memo("create_hook_strings", dict)
-        key = (self.owner.get(id(cls)), cls.path, cls.line)
-        if key not in cache:
-            cache[key] = _hook_strings(self.ctx.facts, *key)
-        return cache[key]
+        return any(cls.hook_strings is not None and name in cls.hook_strings for cls in chain)
 
     def required(self, model):
         """``{field: PythonField}`` a record of ``model`` must give, or None if unknown.
@@ -256,44 +234,6 @@ class _Closure:
             result.update({name: (parent, field) for name, field in required.items()})
             result.update(grand)
         return result
-
-
-def _hook_strings(facts, module, path, line):
-    """String constants (and keyword names) of the create-like methods of the class at
-    ``module/path:line`` and of the helper methods of that class they call on self."""
-    try:
-        source = facts.index(module).read_bytes(path)
-        # As in index.py: the collector has nothing to free while a parse builds its tree.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            tree = ast.parse(source)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-    except Exception:  # noqa: BLE001 - unreadable: anything may be filled there
-        return None
-    node = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.lineno == line), None)
-    if node is None:
-        return None
-    methods = {m.name: m for m in node.body
-               if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)}
-    todo = [m for name, m in methods.items() if name in CREATE_HOOKS]
-    strings, seen = set(), set()
-    while todo:
-        method = todo.pop()
-        if method.name in seen:
-            continue
-        seen.add(method.name)
-        for sub in ast.walk(method):
-            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                strings.add(sub.value)
-            elif isinstance(sub, ast.keyword) and sub.arg:
-                strings.add(sub.arg)  # dict(name=...), vals.update(name=...)
-            elif (isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
-                    and sub.value.id == "self" and sub.attr in methods):
-                todo.append(methods[sub.attr])
-    return frozenset(strings)
 
 
 def _required_without_default(definitions):
