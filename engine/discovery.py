@@ -3,11 +3,13 @@
 
 import ast
 import os
+import re
 from dataclasses import dataclass, field
 
 MANIFEST_NAMES = ("__manifest__.py", "__openerp__.py")
 # A manifest is a small literal; anything bigger is not one and is not read.
 MANIFEST_MAX_BYTES = 1024 * 1024
+OBJECT_ADDRESS_RE = re.compile(r" object at 0x[0-9a-fA-F]+>")
 
 
 @dataclass
@@ -64,9 +66,10 @@ def read_manifest(manifest_path):
             f"The manifest is not valid Python: {error.msg}.", error.lineno
         )
     except (ValueError, TypeError, MemoryError, RecursionError) as error:
+        # "<ast.Call object at 0x7f...>": the address changes from run to run.
+        reason = OBJECT_ADDRESS_RE.sub(">", str(error)[:200])
         return None, ManifestProblem(
-            "The manifest is not a Python literal (Odoo reads it with "
-            f"ast.literal_eval): {str(error)[:200]}."
+            f"The manifest is not a Python literal (Odoo reads it with ast.literal_eval): {reason}."
         )
     if not isinstance(manifest, dict):
         return None, ManifestProblem(
