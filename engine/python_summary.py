@@ -45,8 +45,8 @@ REMOVED_METHODS = ("user_has_groups", "_check_recursion", "_check_m2m_recursion"
 # logs a DeprecationWarning (WARNING) when the code runs.
 DEPRECATED_19_ATTRIBUTES = ("read_group", "toggle_active", "check_field_access_rights",
                             "_cr", "_uid", "_context")
-# Where a use may be: the name after a dot, across spaces and a line break.
-DEPRECATED_19_RE = re.compile(rb"\.\s*(?:" + b"|".join(n.encode() for n in DEPRECATED_19_ATTRIBUTES) + rb")\b")
+# Where a use may be: the name after a dot, across spaces and line breaks (escaped too).
+DEPRECATED_19_RE = re.compile(rb"\.(?:\s|\\)*(?:" + b"|".join(n.encode() for n in DEPRECATED_19_ATTRIBUTES) + rb")\b")
 REMOVED_METHODS_RE = re.compile(rb"\b(?:" + b"|".join(n.encode() for n in REMOVED_METHODS) + rb")\b")
 # Methods through which a model's code can fill values before the INSERT.
 CREATE_HOOKS = frozenset((
