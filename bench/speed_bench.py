@@ -36,18 +36,21 @@ APPS_DB = "module_validator_bench_apps"
 # Runs a command and reports the peak RSS of its process tree's largest process.
 MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
            "r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT); "
-           "sys.stderr.write('MEASURE %.2f %d\\n' % (time.perf_counter() - t, "
-           "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+           "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+           "sys.stderr.write('MEASURE %.2f %d %.2f\\n' % (time.perf_counter() - t, u.ru_maxrss, "
+           "u.ru_utime + u.ru_stime)); "
            "sys.stdout.buffer.write(r.stdout)")
 
 
-def measured(command, **kwargs):
-    """``(seconds, peak MiB, output)`` of ``command``."""
+def measured(command, with_cpu=False, **kwargs):
+    """``(seconds, peak MiB, output)`` of ``command``; CPU seconds (all its processes)
+    after the output with ``with_cpu``."""
     result = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
                             check=False, **kwargs)
     line = [x for x in result.stderr.decode().splitlines() if x.startswith("MEASURE ")][-1]
-    _tag, seconds, rss_kib = line.split()
-    return float(seconds), int(rss_kib) / 1024, result.stdout.decode("utf-8", "replace")
+    _tag, seconds, rss_kib, cpu = line.split()
+    found = float(seconds), int(rss_kib) / 1024, result.stdout.decode("utf-8", "replace")
+    return (*found, float(cpu)) if with_cpu else found
 
 
 def parse_floor(folders):
@@ -75,14 +78,16 @@ def parse_floor(folders):
 
 
 def validate_tree(addons, cache_home, jobs):
-    """``odoo-bin --addons-path=ADDONS validate --all``, as the README says: (s, MiB, report)."""
+    """``odoo-bin --addons-path=ADDONS validate --all``, as the README says:
+    (s, MiB, report, CPU s)."""
     # The validator itself must be on the addons path for odoo-bin to know the command.
     validator = os.environ["MV_ADDONS_PATH"].split(",")[0]  # .state/addons: the link to this checkout
     command = [os.environ["MV_PYTHON"], os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin"),
                f"--addons-path={addons},{validator}", "validate", "--all", "--format", "json",
                "--jobs", str(jobs), "--log-level=warn"]
-    seconds, peak, output = measured(command, env=dict(os.environ, XDG_CACHE_HOME=cache_home))
-    return seconds, peak, json.loads(output[output.index("{"):])
+    seconds, peak, output, cpu = measured(command, with_cpu=True,
+                                          env=dict(os.environ, XDG_CACHE_HOME=cache_home))
+    return seconds, peak, json.loads(output[output.index("{"):]), cpu
 
 
 def change_one_module(tree, module):
@@ -119,17 +124,17 @@ def static_part(with_anchors, repeats=3):
         cold = []
         for attempt in range(repeats):
             cache_home = os.path.join(scratch, f"cache{attempt}")
-            seconds, peak, report = validate_tree(tree, cache_home, jobs)
+            seconds, peak, report, cpu = validate_tree(tree, cache_home, jobs)
             cold.append(seconds)
             errors = sum(1 for m in report["modules"] for f in m["findings"] if f["severity"] == "error")
             print(f"static level, cold (empty cache), {len(report['modules'])} modules, {jobs} "
-                  f"processes: {seconds:.1f} s, peak {peak:.0f} MiB per process, {errors} error "
-                  "findings", flush=True)
-        seconds, peak, _report = validate_tree(tree, cache_home, jobs)
+                  f"processes: {seconds:.1f} s ({cpu:.1f} s of CPU), peak {peak:.0f} MiB per "
+                  f"process, {errors} error findings", flush=True)
+        seconds, peak, _report, _cpu = validate_tree(tree, cache_home, jobs)
         print(f"static level, nothing changed: {seconds:.1f} s, peak {peak:.0f} MiB", flush=True)
         for module in ("website_sale_wishlist", "sale"):
             changed = change_one_module(tree, module)
-            seconds, peak, _report = validate_tree(tree, cache_home, jobs)
+            seconds, peak, _report, _cpu = validate_tree(tree, cache_home, jobs)
             print(f"static level, one module changed ({changed}): {seconds:.1f} s, "
                   f"peak {peak:.0f} MiB", flush=True)
     print(f"cold runs: {', '.join(f'{s:.1f}' for s in cold)} s (max {max(cold):.1f} s)")
