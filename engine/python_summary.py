@@ -146,6 +146,8 @@ class FunctionSignature:
 
 
 def _literal(node):
+    if type(node) is ast.Constant:  # most values; literal_eval's answer, without its calls
+        return node.value
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -479,26 +481,29 @@ def _collect_odoo_references(tree, source, env_matches, summary):
     # Only the statements around the hints matter: an env['x'] literal, or an import
     # that spells odoo.addons; the others are skipped with all they hold.
     lines = sorted({*hint_lines(source, ODOO_ADDONS_RE), *match_lines(source, env_matches)})
-    stack = [(node, True, frozenset()) for node in tree.body]
+    stack = []
+
+    def push(children, at_import, caught):
+        stack.extend((child, at_import, caught) for child in children if spans_a_line(child, lines))
+
+    push(tree.body, True, frozenset())
     while stack:
         node, at_import, caught = stack.pop()
-        if not spans_a_line(node, lines):
-            continue
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             if isinstance(node.value.value, str):
                 bare_strings.append((node.lineno, node.end_lineno or node.lineno))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            stack.extend((child, False, caught) for child in node.body)
+            push(node.body, False, caught)
         elif isinstance(node, ast.Try | ast.TryStar):
             inner = caught | _caught_names(node.handlers)
             if inner & KEY_ERRORS and node.body:
                 key_guards.append((node.body[0].lineno, node.body[-1].end_lineno or node.lineno))
-            stack.extend((child, at_import, inner) for child in node.body)
+            push(node.body, at_import, inner)
             for handler in node.handlers:
-                stack.extend((child, at_import, caught) for child in handler.body)
-            stack.extend((child, at_import, caught) for child in [*node.orelse, *node.finalbody])
+                push(handler.body, at_import, caught)
+            push([*node.orelse, *node.finalbody], at_import, caught)
         elif isinstance(node, ast.If) and _is_type_checking(node.test):
-            stack.extend((child, at_import, caught) for child in node.orelse)
+            push(node.orelse, at_import, caught)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("odoo.addons."):
@@ -516,9 +521,8 @@ def _collect_odoo_references(tree, source, env_matches, summary):
                                               bool(caught & IMPORT_ERRORS)))
         else:
             for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-                for child in getattr(node, name, None) or ():
-                    if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
-                        stack.append((child, at_import, caught))
+                push([child for child in getattr(node, name, None) or ()
+                      if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case)], at_import, caught)
     line, counted = 1, 0  # matches come in order: count newlines once, incrementally
     for match in env_matches:
         line += source.count(b"\n", counted, match.start())
