@@ -42,15 +42,13 @@ MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
            "sys.stdout.buffer.write(r.stdout)")
 
 
-def measured(command, with_cpu=False, **kwargs):
-    """``(seconds, peak MiB, output)`` of ``command``; CPU seconds (all its processes)
-    after the output with ``with_cpu``."""
+def measured(command, **kwargs):
+    """``(seconds, peak MiB, output, CPU seconds of all its processes)`` of ``command``."""
     result = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
                             check=False, **kwargs)
     line = [x for x in result.stderr.decode().splitlines() if x.startswith("MEASURE ")][-1]
     _tag, seconds, rss_kib, cpu = line.split()
-    found = float(seconds), int(rss_kib) / 1024, result.stdout.decode("utf-8", "replace")
-    return (*found, float(cpu)) if with_cpu else found
+    return float(seconds), int(rss_kib) / 1024, result.stdout.decode("utf-8", "replace"), float(cpu)
 
 
 def parse_floor(folders):
@@ -85,8 +83,7 @@ def validate_tree(addons, cache_home, jobs):
     command = [os.environ["MV_PYTHON"], os.path.join(os.environ["MV_ODOO_SRC"], "odoo-bin"),
                f"--addons-path={addons},{validator}", "validate", "--all", "--format", "json",
                "--jobs", str(jobs), "--log-level=warn"]
-    seconds, peak, output, cpu = measured(command, with_cpu=True,
-                                          env=dict(os.environ, XDG_CACHE_HOME=cache_home))
+    seconds, peak, output, cpu = measured(command, env=dict(os.environ, XDG_CACHE_HOME=cache_home))
     return seconds, peak, json.loads(output[output.index("{"):]), cpu
 
 
@@ -143,7 +140,7 @@ def static_part(with_anchors, repeats=3):
     anchors = os.environ["MV_ANCHORS_BIN"]
     with tempfile.TemporaryDirectory() as scratch:
         env = dict(os.environ, PYLINTHOME=scratch, HOME=scratch, XDG_CACHE_HOME=scratch)
-        seconds, peak, output = measured(
+        seconds, peak, output, _cpu = measured(
             [os.path.join(anchors, "pylint"), "--load-plugins=pylint_odoo", "-d", "all", "-e", "odoolint",
              "--valid-odoo-versions=18.0", "--output-format=json", "-j1", *folders], cwd=scratch, env=env)
         try:
@@ -152,7 +149,7 @@ def static_part(with_anchors, repeats=3):
             count = "?"
         print(f"pylint-odoo (odoolint), same addons, 1 process: {seconds:.1f} s, peak {peak:.0f} MiB, "
               f"{count} messages")
-        seconds, peak, output = measured([os.path.join(anchors, "oca-checks-odoo-module"), *folders],
+        seconds, peak, output, _cpu = measured([os.path.join(anchors, "oca-checks-odoo-module"), *folders],
                                          cwd=scratch, env=env)
         print(f"oca-checks-odoo-module, same addons, 1 process: {seconds:.1f} s, peak {peak:.0f} MiB, "
               f"{len(output.splitlines())} output lines")
@@ -182,7 +179,7 @@ def dynamic_part():
                f"--addons-path={os.environ['MV_ADDONS_PATH']}", "validate", "-c", os.environ["MV_CONF"],
                "-d", APPS_DB, "--log-level=critical", "--level", "dynamic", "--modules", ",".join(names),
                "--format", "json"]
-    seconds, peak, output = measured(command)
+    seconds, peak, output, _cpu = measured(command)
     report = json.loads(output)
     durations = sorted(module["duration_s"] for module in report["modules"])
     first = report["modules"][0]

@@ -20,9 +20,10 @@ import bisect
 STATEMENT_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def statements(tree):
-    """Every statement of ``tree``, at any depth (function and class bodies included)."""
-    stack = list(tree.body)
+def statements(body):
+    """Every statement of ``body`` (a tree's or a statement's), at any depth (function
+    and class bodies included)."""
+    stack = list(body)
     while stack:
         node = stack.pop()
         yield node
@@ -42,13 +43,20 @@ def hint_lines(source, pattern):
 
 def match_lines(source, matches):
     """Sorted line numbers of ``source`` that ``matches`` (in text order) cover."""
-    lines, line, counted = [], 1, 0
+    matches, lines = list(matches), []
+    for match, line in zip(matches, start_lines(source, matches)):
+        lines.extend(range(line, line + source.count(b"\n", match.start(), match.end()) + 1))
+    return sorted(set(lines))
+
+
+def start_lines(source, matches):
+    """The line (1-based) where each of ``matches`` (in text order) starts; the newlines
+    are counted once, from one match to the next."""
+    line, counted = 1, 0
     for match in matches:
         line += source.count(b"\n", counted, match.start())
         counted = match.start()
-        last = line + source.count(b"\n", match.start(), match.end())
-        lines.extend(range(line, last + 1))
-    return sorted(set(lines))
+        yield line
 
 
 def spans_a_line(node, lines):

@@ -34,8 +34,8 @@ def import_time_problems(tree, source):
     content hash; whether the imported files exist is checked at rule time.
     """
     problems = [("import", target, line) for target, line in _relative_imports(tree)]
-    # The text test is cheap; only a hit costs a walk of the whole tree.
-    if not (_dynamic_name_hint(source) and _uses_dynamic_names(tree, source)):
+    # The text test is cheap; only the statements at its hits are walked.
+    if not _uses_dynamic_names(tree, _dynamic_name_lines(source)):
         seen = set()
         for name, line in _undefined(tree.body, KNOWN):
             if name not in seen:
@@ -125,12 +125,15 @@ def _push_children(stack, node):
             stack.append(value)
 
 
-def _dynamic_name_hint(source):
-    return any(word in source for word in DYNAMIC_NAME_WORDS) and DYNAMIC_NAME_HINT_RE.search(source)
+def _dynamic_name_lines(source):
+    """Lines where the text may call globals(), eval()... or import *; most files have none."""
+    if not any(word in source for word in DYNAMIC_NAME_WORDS):
+        return []
+    return hint_lines(source, DYNAMIC_NAME_HINT_RE)
 
 
-def _uses_dynamic_names(tree, source):
-    for node in nodes_at_lines(tree, hint_lines(source, DYNAMIC_NAME_HINT_RE)):
+def _uses_dynamic_names(tree, lines):
+    for node in nodes_at_lines(tree, lines):
         if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DYNAMIC_NAME_CALLS:

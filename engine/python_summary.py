@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .ast_lines import hint_lines, match_lines, nodes_at_lines, spans_a_line, statements
+from .ast_lines import STATEMENT_BODIES, hint_lines, match_lines, nodes_at_lines, spans_a_line, start_lines, statements
 from .file_problem import FileProblem
 from .python_scope import import_time_problems
 
@@ -313,7 +313,7 @@ def _orm_imports(tree):
             for handler in getattr(statement, "handlers", ()):
                 pending.extend(handler.body)
     found = []
-    for node in statements(tree):
+    for node in statements(tree.body):
         if isinstance(node, ast.ImportFrom) and not node.level and node.module and (
                 node.module.split(".")[0:2] in (["odoo", "models"], ["odoo", "osv"])):
             found.extend((node.module, alias.name, node.lineno, id(node) in at_import) for alias in node.names)
@@ -338,7 +338,7 @@ def _deprecated_19_uses(tree, source):
 def _json_routes(tree):
     """Lines of the ``@route(..., type='json')`` decorators (``http.route`` or ``route``)."""
     lines = []
-    for node in statements(tree):
+    for node in statements(tree.body):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for decorator in node.decorator_list:
@@ -393,7 +393,7 @@ def _signature(node):
 
 def _collect_imports(tree, summary):
     """Every import statement, wherever it is (hooks import lazily, in functions)."""
-    for node in sorted(statements(tree), key=lambda statement: statement.lineno):
+    for node in sorted(statements(tree.body), key=lambda statement: statement.lineno):
         if isinstance(node, ast.ImportFrom):
             summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
         elif isinstance(node, ast.Import):
@@ -520,13 +520,10 @@ def _collect_odoo_references(tree, source, env_matches, summary):
                 summary.addon_imports.append((addon, node.lineno, at_import,
                                               bool(caught & IMPORT_ERRORS)))
         else:
-            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for name in STATEMENT_BODIES:
                 push([child for child in getattr(node, name, None) or ()
                       if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case)], at_import, caught)
-    line, counted = 1, 0  # matches come in order: count newlines once, incrementally
-    for match in env_matches:
-        line += source.count(b"\n", counted, match.start())
-        counted = match.start()
+    for match, line in zip(env_matches, start_lines(source, env_matches)):
         if b"#" in source[source.rfind(b"\n", 0, match.start()) + 1:match.start()]:
             continue  # in a comment (or after a '#' in a string: rare, and only a warning)
         if any(first <= line <= last for first, last in bare_strings):
@@ -588,7 +585,7 @@ def summarize_python_source(relative, source):
             # for name in MODELS: class X(models.Model): _name = f"x.{name}"
             # A plain helper class (web's vobject-guarded classes) hides no model.
             if any(isinstance(sub, ast.ClassDef) and _summarize_class(relative, sub)
-                   for sub in statements(ast.Module(body=[node], type_ignores=[]))):
+                   for sub in statements([node])):
                 summary.hidden_classes = True
     if os.path.basename(relative) == "__init__.py":
         _collect_imports(tree, summary)

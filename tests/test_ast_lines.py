@@ -58,7 +58,7 @@ class TestAstLines(BaseCase):
     def test_statements_are_every_statement(self):
         for relative, _source, tree in self.sources:
             full = sorted(id(node) for node in ast.walk(tree) if isinstance(node, ast.stmt))
-            self.assertEqual(sorted(id(node) for node in statements(tree)), full, relative)
+            self.assertEqual(sorted(id(node) for node in statements(tree.body)), full, relative)
 
     def test_dynamic_names_as_a_full_walk_finds_them(self):
         def full_walk(tree):
@@ -69,8 +69,7 @@ class TestAstLines(BaseCase):
                 for node in ast.walk(tree))
 
         for relative, source, tree in self.sources:
-            pruned = bool(python_scope._dynamic_name_hint(source)
-                          and python_scope._uses_dynamic_names(tree, source))
+            pruned = python_scope._uses_dynamic_names(tree, python_scope._dynamic_name_lines(source))
             # The hint regex wants "name(" (or "import *"): a dynamic call spelled
             # "eval (x)" or across lines is found by both, one never without the other.
             self.assertEqual(pruned, full_walk(tree), relative)

@@ -1,7 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Data file rules (DAT003, DAT004, DAT005, DAT007): what Odoo's XML loader will do with each record."""
 
-
 from ..index import full_xmlid
 from .auto_installed import auto_installed_source, through_auto_install
 from .expression_names import expression_names
