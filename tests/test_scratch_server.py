@@ -36,6 +36,12 @@ def postgres_bin(name):
     return found[-1] if found else shutil.which(name)
 
 
+def runuser():
+    """util-linux's runuser: in /usr/sbin, which a PATH without the system folders lacks."""
+    return shutil.which("runuser") or next(
+        (path for path in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(path)), "runuser")
+
+
 class SecondCluster:
     """A throw-away PostgreSQL cluster on a Unix socket in its own folder."""
 
@@ -43,7 +49,7 @@ class SecondCluster:
         self.folder = tempfile.mkdtemp(prefix="mv_scratch_pg_")
         self.port = str(free_port())
         # PostgreSQL refuses to run as root: the cluster belongs to 'postgres' then.
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.as_user = [runuser(), "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.folder, "postgres")
         data = os.path.join(self.folder, "data")
