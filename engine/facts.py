@@ -78,6 +78,7 @@ class ClosureModels:
             else:
                 self.unnamed = True
         self._fields = {}
+        self._field = {}  # (model, field name) -> field()'s answer
         self._methods = {}
 
     def __contains__(self, name):
@@ -136,15 +137,23 @@ class ClosureModels:
 
     def field(self, model, name):
         """PythonField of ``model.name`` as last defined in the closure, or None."""
-        found = None
-        for cls in self.classes.get(model, ()):
-            found = cls.fields.get(name, found)
-        if found is None:
-            for cls in self.classes.get(model, ()):
-                for parent in cls.parents():
-                    if parent != model and (inherited := self.field(parent, name)):
-                        return inherited
-        return found
+        key = (model, name)
+        if key not in self._field:
+            self._field[key] = None  # a cycle of parents resolves to none
+            self._field[key] = self._find_field(model, name)
+        return self._field[key]
+
+    def _find_field(self, model, name):
+        classes = self.classes.get(model, ())
+        for cls in reversed(classes):  # the last definition wins
+            found = cls.fields.get(name)
+            if found is not None:
+                return found
+        for cls in classes:
+            for parent in cls.parents():
+                if parent != model and (inherited := self.field(parent, name)):
+                    return inherited
+        return None
 
     def _compute_fields(self, name):
         classes = self.classes.get(name)

@@ -30,6 +30,9 @@ from .python_summary import (  # noqa: F401
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # ``def X``, ``class X`` or ``X =`` / ``X: ...`` at the start of a line (top level).
 TOP_LEVEL_BINDING_RE = re.compile(rb"^(?:def|class)\s+(\w+)|^(\w+)\s*[:=]", re.MULTILINE)
+# Words rules look for in XML files (xml_mentions): the text of each file is searched
+# for them once, when it is parsed.
+XML_HINTS = frozenset((b"tree_view_ref",))
 SKIPPED_DIRS = {"static", "node_modules", "__pycache__", ".git"}
 
 
@@ -49,6 +52,7 @@ class ModuleIndex:
         self.parse_cache = parse_cache  # a ParseCache keeping summaries across runs, or None
         self.root = os.path.realpath(source.path)
         self._xml = {}
+        self._xml_hints = {}  # relative -> the XML_HINTS words its text holds
         self._csv = {}
         self._listings = {}  # folder -> its entries, or None when unreadable
         self._resolved = {}  # relative path -> resolve()'s answer
@@ -398,6 +402,10 @@ class ModuleIndex:
         if relative not in self._xml:
             try:
                 data = self.read_bytes(relative)
+                # A character reference (&#95;) or a UTF-16 text spells a word otherwise.
+                plain = b"&#" not in data and b"\0" not in data[:256]
+                self._xml_hints[relative] = (frozenset(word for word in XML_HINTS if word in data)
+                                             if plain else XML_HINTS)
                 self._xml[relative] = etree.parse(io.BytesIO(data), safe_xml_parser())
             except FileProblem as problem:
                 self._xml[relative] = problem
@@ -407,6 +415,15 @@ class ModuleIndex:
         if isinstance(result, FileProblem):
             raise result
         return result
+
+    def xml_mentions(self, relative, word):
+        """False when the text of the XML file ``relative`` surely lacks ``word`` (one
+        of XML_HINTS): a substring test of its bytes, made when the file was parsed, spares
+        rules a search through the tree of the many files that never mention it."""
+        if word not in XML_HINTS:
+            raise ValueError(f"{word!r} is not one of XML_HINTS")
+        self.xml(relative)
+        return word in self._xml_hints[relative]
 
     def csv_rows(self, relative):
         """Header and rows of a CSV data file, decoded as Odoo does (UTF-8)."""

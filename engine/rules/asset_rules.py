@@ -6,6 +6,7 @@ tours), not at install: what is wrong here breaks pages, not the install.
 """
 
 import ast
+import functools
 import glob
 import os
 from urllib.parse import urlsplit
@@ -76,16 +77,15 @@ def _path_problem(ctx, path, directive, as_target=False):
         return ("warning" if auto else None), (
             f"'{path}' is in {addon!r}, which is not in the dependencies: Odoo refuses "
             "files of modules that are not installed")
-    root = os.path.realpath(source.path)
+    root = _real_path(source.path)
     full = os.path.normpath(os.path.join(root, *parts[1:]))
     if not full.startswith(os.path.join(root, "static", "")):
         if is_glob(path):
             return "warning", f"'{path}' is not under {addon}/static/; Odoo resolves it to nothing"
         return None, f"'{path}' is not under {addon}/static/; Odoo cannot serve it"
     if is_glob(path):
-        matches = [m for m in glob.glob(full, recursive=True)
-                   if m.rsplit(".", 1)[-1] in ASSET_EXTENSIONS]
-        if not matches:
+        # One match is enough: a lazy walk stops there (web's globs cover thousands of files).
+        if not any(m.rsplit(".", 1)[-1] in ASSET_EXTENSIONS for m in glob.iglob(full, recursive=True)):
             return "warning", f"'{path}' matches no .js, .xml, .css, .scss, .sass or .less file"
         return None
     extension = path.rsplit(".", 1)[-1]
@@ -106,6 +106,12 @@ def _path_problem(ctx, path, directive, as_target=False):
     if extension in SCRIPT_EXTENSIONS:
         return None, f"'{path}' does not exist"
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_path(path):
+    """realpath of a module folder: asked for each asset path, it stats every component."""
+    return os.path.realpath(path)
 
 
 def _attachment_known(ctx, path):

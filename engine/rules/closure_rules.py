@@ -20,7 +20,9 @@ from .view_rules import _arch_views, _field_name, _view_problems
 
 def _csv_field_name(column):
     """Field a CSV column sets: partner_id:id, partner_id/id, child_ids/name -> the first step."""
-    return column.split("/")[0].split(":")[0].strip()
+    if "/" in column or ":" in column:
+        column = column.split("/")[0].split(":")[0]
+    return column.strip()
 
 
 def _foreign_message(model, name, modules):
@@ -116,11 +118,8 @@ class _Closure:
     def __init__(self, ctx):
         self.ctx = ctx
         self.models = ctx.facts.closure_python_models(ctx.module.name)
-        self.owner = {}
-        for module in ctx.facts.scope(ctx.module.name):
-            for cls in ctx.facts.index(module).models:
-                self.owner[id(cls)] = module
         self._required = {}
+        self._needed = {}
         self._delegations = {}
         self._own_fields = {}
 
@@ -165,6 +164,15 @@ class _Closure:
             self._delegations[model] = self._compute_delegations(model)
         return self._delegations[model]
 
+    def delegation_links(self, model, seen=()):
+        """Delegate link fields of ``model`` and of its _inherits parents, recursively."""
+        links = []
+        for parent, link in self.delegations(model).items():
+            links.append(link)
+            if parent not in seen and parent != model:
+                links.extend(self.delegation_links(parent, (*seen, model)))
+        return links
+
     def _compute_delegations(self, model):
         found = {}
         for cls in self.models.classes.get(model, ()):
@@ -200,15 +208,20 @@ class _Closure:
         for cls in self.models.classes.get(model, ()):
             if cls.kind == "abstract" or cls.attributes.get("_auto", True) is not True:
                 return None
-        delegated = self.delegations(model)
+        links = set(self.delegations(model).values())
+        # Each field's definitions in load order, gathered in one pass over the chain.
+        definitions = {}
+        for cls in chain:
+            for name, field in cls.fields.items():
+                definitions.setdefault(name, []).append(field)
         required = {}
         for name in names:
-            if name in delegated.values() or name == "sequence":
+            if name in links or name == "sequence":
                 continue  # delegate links are made by create; convert.py may number sequences
-            definitions = [cls.fields[name] for cls in chain if name in cls.fields]
-            if not definitions or not _required_without_default(definitions):
+            found = definitions.get(name)
+            if not found or not _required_without_default(found):
                 continue
-            required[name] = definitions[-1]
+            required[name] = found[-1]
         return required
 
     def filled(self, model, name):
@@ -217,6 +230,32 @@ class _Closure:
         Costly (reads files of the closure): only asked for fields a record lacks.
         """
         return name in self.ir_default_text or self.filled_by_code(self.chain(model) or (), name)
+
+    def needed(self, model, given):
+        """``{field: (model it belongs to, PythonField)}`` a record of ``model`` giving
+        ``given`` must still fill; None when unknown.
+
+        It depends on ``given`` only through the delegate links it holds (of the model
+        and of its _inherits parents): kept per model and links, as a module's records
+        are mostly of a few models.
+        """
+        key = (model, tuple(link in given for link in self.delegation_links(model)))
+        if key not in self._needed:
+            self._needed[key] = self._compute_needed(model, given)
+        return self._needed[key]
+
+    def _compute_needed(self, model, given):
+        required = self.required(model)
+        if required is None:
+            return None
+        parents = self.parent_required(model, given)
+        if parents is None:
+            return None
+        # A field the model defines itself shadows the parent's: no value reaches the parent.
+        own = self.own_fields(model)
+        needed = {n: owner for n, owner in parents.items() if n not in own}
+        needed.update({name: (model, field) for name, field in required.items()})
+        return needed
 
     def parent_required(self, model, given, seen=()):
         """``{field: (parent model, PythonField)}`` _inherits parents need, the record aside.
@@ -439,15 +478,10 @@ def check_required_values(ctx):
 def _missing_fields(ctx, closure, record, given):
     """Required fields ``record`` leaves empty: ``[name]``, empty when unknown."""
     model = record.model
-    required = closure.required(model)
-    if required is not None:
-        parents = closure.parent_required(model, given)
-        if parents is None:
+    if closure.required(model) is not None:
+        needed = closure.needed(model, given)
+        if needed is None:
             return ()
-        # A field the model defines itself shadows the parent's: no value reaches the parent.
-        own = closure.own_fields(model)
-        needed = {n: owner for n, owner in parents.items() if n not in own}
-        needed.update({name: (model, field) for name, field in required.items()})
     elif ctx.facts.level == "dynamic" and record.parent is None:
         needed = _dynamic_required(ctx, closure, model, given)
         return () if needed is None else [name for name in needed if name not in given]

@@ -40,7 +40,9 @@ class ModelLabels:
 
     def __init__(self, facts, modules):
         self.facts = facts
-        self.modules = modules
+        # Only the modules with model classes: most modules have a few, many none.
+        self._by_module = [(module, by_name) for module in modules
+                           for by_name in (facts.index(module).models_by_name,) if by_name]
         self._classes = {}
         self._labels = {}
 
@@ -48,8 +50,8 @@ class ModelLabels:
         """``[(module, class)]`` of ``model`` in load order; looked up per model, as
         a closure holds thousands of classes and a module asks about a few models."""
         if model not in self._classes:
-            self._classes[model] = [(module, cls) for module in self.modules
-                                    for cls in self.facts.index(module).models_by_name.get(model, ())]
+            self._classes[model] = [(module, cls) for module, by_name in self._by_module
+                                    for cls in by_name.get(model, ())]
         return self._classes[model]
 
     def labels(self, model):

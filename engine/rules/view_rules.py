@@ -320,8 +320,10 @@ def _modifier_source(expression):
 def _modifier_names(element):
     """Root names the modifiers of ``element`` read (fields, for Odoo); unparsable: none."""
     names = set()
+    get = element.get
     for attribute in MODIFIERS:
-        expression = _modifier_source(element.get(attribute))
+        value = get(attribute)
+        expression = _modifier_source(value) if value else None
         if expression:
             # A syntax error is reported by check_view_modifiers; its names are none.
             names |= expression_names(expression)[1]
@@ -546,7 +548,7 @@ def check_view_modifiers(ctx):
         for element in view.arch.iter():
             if not isinstance(element.tag, str):
                 continue
-            expressions = [(a, element.get(a)) for a in MODIFIERS if element.get(a)]
+            expressions = [(a, value) for a in MODIFIERS if (value := element.get(a))]
             if element.tag == "attribute" and element.get("name") in MODIFIERS:
                 expressions.append((element.get("name"), element.text or ""))
             for attribute, expression in expressions:
@@ -579,11 +581,12 @@ def check_view_modifiers(ctx):
     prevents="The wrong list view, silently",
 )
 def check_tree_view_ref(ctx):
-    # One search per file finds the few files that mention it at all; only
-    # their records' fields are searched one by one.
+    # The file's text, then one search of its tree, find the few files that mention
+    # it at all; only their records' fields are searched one by one.
     mentioning = set()
     for data_file in ctx.index.data_files:
-        if data_file.problem is None and data_file.path.lower().endswith(".xml"):
+        if (data_file.problem is None and data_file.path.lower().endswith(".xml")
+                and ctx.index.xml_mentions(data_file.path, b"tree_view_ref")):
             if MENTIONS_TREE_VIEW_REF(ctx.index.xml(data_file.path).getroot()):
                 mentioning.add(data_file.path)
     for record in ctx.index.records:
