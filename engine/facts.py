@@ -185,6 +185,7 @@ class StaticFacts:
         self.series = series or compat.series()
         self._indexes = {}
         self._closures = {}
+        self._scope_sets = {}
         self._closure_models = {}
         self._memo = {}
         # What the module being validated read beyond its scope, for the result cache.
@@ -241,6 +242,12 @@ class StaticFacts:
     def scope(self, name):
         """The module's closure followed by the module itself, in load order."""
         return [*self.closure(name), name]
+
+    def in_scope(self, name, module):
+        """True when ``module`` is ``name`` or one of its dependencies (a set lookup)."""
+        if name not in self._scope_sets:
+            self._scope_sets[name] = frozenset(self.scope(name))
+        return module in self._scope_sets[name]
 
     def closure_models(self, name):
         """Models defined or extended by the module or any module it depends on."""

@@ -72,7 +72,7 @@ def _path_problem(ctx, path, directive, as_target=False):
         # Odoo takes it for an attachment URL (a glob: nothing, with a WARNING).
         return "warning", (f"'{path}': {addon!r} is not a module of the addons path; Odoo "
                            "looks for an attachment with that URL instead")
-    if addon not in ctx.facts.scope(module) and addon not in ALWAYS_INSTALLED:
+    if not ctx.facts.in_scope(module, addon) and addon not in ALWAYS_INSTALLED:
         auto = (source.manifest or {}).get("auto_install")
         return ("warning" if auto else None), (
             f"'{path}' is in {addon!r}, which is not in the dependencies: Odoo refuses "

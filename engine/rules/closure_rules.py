@@ -323,7 +323,7 @@ def _may_create(ctx, record, definitions):
         if first and first[0].seq < record.seq:
             return False  # a second definition updates the first
         return not local.startswith((*GENERATED_XMLID_PREFIXES, "model_"))
-    if owner not in ctx.facts.scope(ctx.module.name):
+    if not ctx.facts.in_scope(ctx.module.name, owner):
         return False  # DEP004 / DAT010
     return (record.forcecreate or "").strip().lower() in ("1", "true", "on")
 

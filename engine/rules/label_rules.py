@@ -12,6 +12,7 @@ LOG_ACCESS_LABELS = {
     "write_uid": "Last Updated by", "write_date": "Last Updated on",
 }
 UNKNOWN = object()
+IN_PROGRESS = -1  # the signature of a model met again while its own is computed
 
 
 def default_label(name):
@@ -45,6 +46,7 @@ class ModelLabels:
                            for by_name in (facts.index(module).models_by_name,) if by_name]
         self._classes = {}
         self._labels = {}
+        self._signatures = {}
 
     def classes(self, model):
         """``[(module, class)]`` of ``model`` in load order; looked up per model, as
@@ -56,9 +58,36 @@ class ModelLabels:
 
     def labels(self, model):
         if model not in self._labels:
-            self._labels[model] = None  # a cycle resolves to unknown
-            self._labels[model] = self._compute(model)
+            # Modules sharing the classes of a model and of its parents share its labels:
+            # the closures of a whole tree hold the same few hundred models.
+            signature = self._signature(model)
+            shared = self.facts.memo("field_labels", dict)
+            if signature in shared:
+                self._labels[model] = shared[signature]
+            else:
+                self._labels[model] = None  # a cycle resolves to unknown
+                self._labels[model] = shared[signature] = self._compute(model)
         return self._labels[model]
+
+    def _signature(self, model):
+        """A number standing for what ``_compute(model)`` reads: the model's classes and,
+        recursively, the signatures of the parents it looks up (IN_PROGRESS in a cycle)."""
+        if model not in self._signatures:
+            self._signatures[model] = IN_PROGRESS
+            classes = self.classes(model)
+            related = []
+            for _module, cls in classes:
+                if cls.inherit is None or cls.inherits is None:
+                    continue
+                related.extend(parent for parent in cls.inherit if parent != model)
+                related.extend(cls.inherits)
+                related.extend(f.comodel for f in cls.fields.values()
+                               if f.comodel and f.kwargs.get("delegate") is True)
+            key = (model, tuple(id(cls) for _module, cls in classes),
+                   tuple(self._signature(parent) for parent in related))
+            numbers = self.facts.memo("field_label_signatures", dict)
+            self._signatures[model] = numbers.setdefault(key, len(numbers))
+        return self._signatures[model]
 
     def _compute(self, model):
         classes = self.classes(model)

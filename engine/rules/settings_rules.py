@@ -312,7 +312,7 @@ def _group_problem(ctx, xmlid):
     if "." not in xmlid:
         return f"'{xmlid}' is not a full xmlid (module.name)"
     owner = xmlid.partition(".")[0]
-    if owner not in ctx.facts.scope(module):
+    if not ctx.facts.in_scope(module, owner):
         return f"'{xmlid}' belongs to {owner!r}, which is not in the dependencies"
     if ctx.facts.xmlid_exists(module, xmlid) is False:
         return f"'{xmlid}' does not exist"

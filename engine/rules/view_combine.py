@@ -102,6 +102,7 @@ class ViewCombiner:
     def __init__(self, facts):
         self.facts = facts
         self._infos = {}
+        self._parts = {}
         self._archs = collections.OrderedDict()
         self._apply = _odoo_apply()
 
@@ -121,17 +122,21 @@ class ViewCombiner:
 
     def scope(self, module):
         """The views a fresh install of ``module`` meets (closure and own), or None if unknown."""
-        views, seen, rewritten = [], set(), set()
-        for name in self.facts.scope(module):
-            infos = self.module_views(name)
-            if infos is None:
+        names = self.facts.scope(module)
+        parts = []
+        for name in names:
+            part = self._module_part(name)
+            if part is None:
                 return None
-            for info in infos:
-                if info.xmlid in seen or (info.xmlid and info.xmlid.partition(".")[0] != name):
-                    rewritten.add(info.xmlid)  # a second definition changes the first one
-                seen.add(info.xmlid)
-                views.append(info)
-        return _Scope(module, views, rewritten)
+            parts.append(part)
+        return _Scope(module, names, parts)
+
+    def _module_part(self, module):
+        """What one module brings to the scopes it is part of, or None if unknown."""
+        if module not in self._parts:
+            infos = self.module_views(module)
+            self._parts[module] = None if infos is None else _ModulePart(module, infos)
+        return self._parts[module]
 
     def locate(self, scope, view_record):
         """``(spec element, message)`` of the first spec of the module's view that cannot be
@@ -253,24 +258,58 @@ def _traversal(chain, scope, own_children):
     return order
 
 
+class _ModulePart:
+    """One module's views, indexed once per run for every scope that holds the module."""
+
+    __slots__ = ("views", "first_by_xmlid", "children", "rewritten", "unnamed")
+
+    def __init__(self, module, views):
+        self.views = views
+        self.first_by_xmlid = {}
+        self.children = {}
+        # A second definition changes the first one; so does a module defining an
+        # xmlid of another module. Views without xmlid are counted (see _Scope).
+        self.rewritten = set()
+        self.unnamed = 0
+        for view in views:
+            if view.xmlid is None:
+                self.unnamed += 1
+            elif view.xmlid in self.first_by_xmlid or view.xmlid.partition(".")[0] != module:
+                self.rewritten.add(view.xmlid)
+            self.first_by_xmlid.setdefault(view.xmlid, view)
+            if view.parent:
+                self.children.setdefault(view.parent, []).append(view)
+        self.first_by_xmlid.pop(None, None)
+
+
 class _Scope:
     """A module's closure views indexed for lookups, and its own views in load order."""
 
-    def __init__(self, module, views, rewritten):
+    def __init__(self, module, names, parts):
         self.module = module
-        self.rewritten = rewritten
-        self.position = {name: at for at, name in enumerate(dict.fromkeys(v.module for v in views))}
+        self.position = {name: at for at, name in enumerate(names)}
         self.by_xmlid = {}
         self.children = collections.defaultdict(list)
+        self.rewritten = set()
         self.own = []
-        for view in views:
-            if view.module == module:
-                self.own.append(view)
+        unnamed = 0
+        for name, part in zip(names, parts):
+            unnamed += part.unnamed
+            self.rewritten |= part.rewritten
+            if name == module:
+                self.own = part.views
                 continue
-            if view.xmlid:
-                self.by_xmlid.setdefault(view.xmlid, view)
-            if view.parent:
-                self.children[view.parent].append(view)
+            for parent, views in part.children.items():
+                self.children[parent].extend(views)
+        # The first definition in load order is the one found.
+        for name, part in zip(reversed(names), reversed(parts)):
+            if name != module:
+                self.by_xmlid.update(part.first_by_xmlid)
+        # Two definitions of one xmlid in different modules: one of them is another
+        # module's xmlid, already counted. Two views without xmlid count as a
+        # rewritten None (no answer for such a view).
+        if unnamed > 1:
+            self.rewritten.add(None)
 
 
 def _flat_specs(elements):

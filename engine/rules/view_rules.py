@@ -359,7 +359,7 @@ def check_view_fields(ctx):
 def _button_action_problem(ctx, xmlid):
     """Why a type="action" button naming ``xmlid`` fails at view creation, or None."""
     module = ctx.module.name
-    if xmlid.partition(".")[0] not in ctx.facts.scope(module):
+    if not ctx.facts.in_scope(module, xmlid.partition(".")[0]):
         return f"The button's action '{xmlid}' belongs to a module outside the dependencies."
     if ctx.facts.xmlid_exists(module, xmlid) is False:
         return f"The button's action '{xmlid}' does not exist."
@@ -632,7 +632,7 @@ def check_view_groups(ctx):
                 if not group:
                     continue
                 xmlid = full_xmlid(module, group)
-                if xmlid.partition(".")[0] not in ctx.facts.scope(module) or (
+                if not ctx.facts.in_scope(module, xmlid.partition(".")[0]) or (
                         ctx.facts.xmlid_exists(module, xmlid) is False):
                     yield Issue(record.path, element.sourceline,
                                 f"The group '{group}' does not exist in the module's closure.",
