@@ -6,11 +6,13 @@ Two passes over a pool of forked workers:
 1. every Python file the run needs is summarized into the parse cache, one
    module per task, the most depended-upon first, so no two workers parse the
    same file;
-2. the modules are validated in small contiguous slices of the sorted names
-   (the l10n_* and website_* families share their closures and stay
-   together); each worker keeps what it read for its next slice, and stores
-   the results it made in the result cache itself (stamping a module's
-   closure costs a stat per file: spread over the workers too).
+2. the sorted names are cut in one contiguous region per worker (the l10n_*
+   and website_* families share their closures and stay together), and each
+   worker validates its region from the front, keeping what it read for the
+   next module; a worker whose region is done takes modules from the back of
+   the region with the most left, so the workers end together. Each worker
+   stores the results it made in the result cache itself (stamping a
+   module's closure costs a stat per file: spread over the workers too).
 
 Only the static level runs here: it reads files and nothing else, so a fork
 shares nothing a child could break. Callers inside a server (threads,
@@ -24,9 +26,6 @@ import tempfile
 from .facts import StaticFacts
 from .parse_cache import ParseCache
 
-# Many small slices: the last ones end close together (with 4 per job, one worker
-# idled for the last 0.7 s of a whole-tree run); a worker keeps its facts across slices.
-SLICES_PER_JOB = 16
 # Set in the parent before the fork; each child builds its facts from it once.
 _STATE = {}
 
@@ -54,13 +53,16 @@ def _summarize(name):
     return name
 
 
-def _validate(names):
+def _validate_region(region):
+    """Validate the modules of ``region``, then those other workers have not reached."""
     from .runner import validate_module  # noqa: PLC0415 - runner imports this module
 
     facts = _worker_facts()
     cache = _STATE["result_cache"]
+    names = _STATE["names"]
     done = []
-    for name in names:
+    while (at := _next_module(region)) is not None:
+        name = names[at]
         facts.touched, facts.probes = set(), {}
         module = facts.catalog.get(name)
         report = validate_module(module, facts, _STATE["rules"], limits=_STATE["rule_limits"])
@@ -68,6 +70,30 @@ def _validate(names):
             cache.store(module, report, facts.touched, facts.probes)
         done.append(report)
     return done
+
+
+def _next_module(region):
+    """Index of the next name to validate: the front of ``region``, else the back of the
+    region with the most left; None when all are taken. ``bounds`` holds each region's
+    [next, end) pair, shared by the workers."""
+    bounds = _STATE["bounds"]
+    with bounds.get_lock():
+        start, end = bounds[2 * region], bounds[2 * region + 1]
+        if start < end:
+            bounds[2 * region] = start + 1
+            return start
+        left = [(bounds[2 * other + 1] - bounds[2 * other], other) for other in range(len(bounds) // 2)]
+        most, other = max(left)
+        if most <= 0:
+            return None
+        bounds[2 * other + 1] -= 1
+        return bounds[2 * other + 1]
+
+
+def regions(count, jobs):
+    """``[start, end, start, end...]``: ``count`` names cut in ``jobs`` contiguous regions."""
+    cuts = [count * part // jobs for part in range(jobs + 1)]
+    return [bound for part in range(jobs) for bound in (cuts[part], cuts[part + 1])]
 
 
 def dependents_count(facts, names):
@@ -94,20 +120,20 @@ def validate_in_processes(modules, facts, rules, jobs, cache_directory=None, rul
     weight = dependents_count(facts, names)
     needed.sort(key=lambda name: weight.get(name, 0), reverse=True)
     ordered = sorted(names)
-    size = max(1, -(-len(ordered) // (jobs * SLICES_PER_JOB)))
-    slices = [ordered[start:start + size] for start in range(0, len(ordered), size)]
+    context = multiprocessing.get_context("fork")
     _STATE.clear()
     # Without a cache of the caller's, the passes still share their parses for this run.
     scratch = tempfile.TemporaryDirectory(prefix="mv-parse-") if cache_directory is None else None
     _STATE.update(catalog=catalog, rules=rules, rule_limits=rule_limits, series=facts.series,
                   cache_directory=scratch.name if scratch else cache_directory,
-                  result_cache=result_cache)
+                  result_cache=result_cache, names=ordered,
+                  bounds=context.Array("l", regions(len(ordered), jobs)))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with context.Pool(jobs) as pool:
             for _name in pool.imap_unordered(_summarize, needed):
                 pass
             results = {report.name: report
-                       for part in pool.imap_unordered(_validate, slices) for report in part}
+                       for part in pool.imap_unordered(_validate_region, range(jobs)) for report in part}
     finally:
         _STATE.clear()
         if scratch is not None:
