@@ -5,6 +5,7 @@ import copy
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from lxml import etree
 
@@ -76,9 +77,9 @@ class DataView:
     qweb: bool
     arch: object  # element whose children are the arch (a <field> or a <template>)
 
-    @property
+    @cached_property
     def root(self):
-        """First element of the arch, or None."""
+        """First element of the arch, or None (rules ask often; the arch never changes)."""
         return next((child for child in self.arch if isinstance(child.tag, str)), None)
 
 

@@ -67,7 +67,12 @@ def _is_inheriting(view):
 
 
 def _arch_views(ctx):
-    """``(view, model, type)`` of the module's views that have an arch, qweb excluded."""
+    """``(view, model, type)`` of the module's views that have an arch, qweb excluded;
+    resolved once per module for the many view rules."""
+    return ctx.facts.memo(("arch_views", ctx.module.name), lambda: list(_resolved_arch_views(ctx)))
+
+
+def _resolved_arch_views(ctx):
     for view in ctx.index.views:
         if view.qweb or view.arch is None or view.root is None:
             continue
