@@ -202,30 +202,34 @@ class _DataReader:
             name = child.get("name")
             record.fields.append(DataField(name, child.sourceline, child, child.text or ""))
             self.read_value(record, child, name, optional)
-            children.extend(child.iterchildren("record"))
+            if len(child):  # most fields hold text only
+                children.extend(child.iterchildren("record"))
         # Nested one2many records are created right after their parent.
         for child in children:
             self.read_record(data_file, child, parent=record)
 
     def read_value(self, record, node, name, optional=False):
         """Refs and expressions of a <field>/<value> element, as _eval_xml reads it."""
+        attributes = node.attrib
+        if not attributes:
+            return  # a plain value: most fields
         line = node.sourceline
-        if node.get("search"):
-            record.expressions.append((node.get("search"), line, f"search of {name}"))
-            _expression_refs(node.get("search"), line, "search", record.refs)
-        elif node.get("ref"):
+        if search := attributes.get("search"):
+            record.expressions.append((search, line, f"search of {name}"))
+            _expression_refs(search, line, "search", record.refs)
+        elif ref := attributes.get("ref"):
             parent_view = name == "inherit_id" and record.model in VIEW_MODELS
             via = "inherit_id" if parent_view else f"ref of {name}"
-            record.refs.append(Ref(node.get("ref"), line, via, optional))
-        elif node.get("eval"):
-            record.expressions.append((node.get("eval"), line, f"eval of {name}"))
-            _expression_refs(node.get("eval"), line, "eval", record.refs)
-        elif node.get("type") in ("xml", "html"):
+            record.refs.append(Ref(ref, line, via, optional))
+        elif evaluated := attributes.get("eval"):
+            record.expressions.append((evaluated, line, f"eval of {name}"))
+            _expression_refs(evaluated, line, "eval", record.refs)
+        elif attributes.get("type") in ("xml", "html"):
             content = "".join(etree.tostring(child, encoding="unicode") for child in node)
             if "%(" in content:
                 for match in PERCENT_REF_RE.finditer(content):
                     record.refs.append(Ref(match.group(1), line, f"%(...)d in {name}"))
-        elif node.get("type") in ("list", "tuple"):
+        elif attributes.get("type") in ("list", "tuple"):
             for value in node.iterchildren("value"):
                 self.read_value(record, value, name, optional)
 

@@ -6,7 +6,6 @@ tours), not at install: what is wrong here breaks pages, not the install.
 """
 
 import ast
-import functools
 import glob
 import os
 from urllib.parse import urlsplit
@@ -77,7 +76,8 @@ def _path_problem(ctx, path, directive, as_target=False):
         return ("warning" if auto else None), (
             f"'{path}' is in {addon!r}, which is not in the dependencies: Odoo refuses "
             "files of modules that are not installed")
-    root = _real_path(source.path)
+    # realpath stats every component of the path: once per module folder and run.
+    root = ctx.facts.memo(("realpath", source.path), lambda: os.path.realpath(source.path))
     full = os.path.normpath(os.path.join(root, *parts[1:]))
     if not full.startswith(os.path.join(root, "static", "")):
         if is_glob(path):
@@ -106,12 +106,6 @@ def _path_problem(ctx, path, directive, as_target=False):
     if extension in SCRIPT_EXTENSIONS:
         return None, f"'{path}' does not exist"
     return None
-
-
-@functools.lru_cache(maxsize=4096)
-def _real_path(path):
-    """realpath of a module folder: asked for each asset path, it stats every component."""
-    return os.path.realpath(path)
 
 
 def _attachment_known(ctx, path):
