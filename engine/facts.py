@@ -344,8 +344,7 @@ class StaticFacts:
         itself) create under that prefix.
         """
         module, _dot, local = xmlid.partition(".")
-        scope = self.scope(name)
-        if module not in scope:
+        if not self.in_scope(name, module):
             return False
         if local.startswith(GENERATED_XMLID_PREFIXES) or (
                 module == "base" and local.startswith("module_category_")):
