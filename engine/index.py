@@ -55,6 +55,7 @@ class ModuleIndex:
         self._xml_hints = {}  # relative -> the XML_HINTS words its text holds
         self._csv = {}
         self._listings = {}  # folder -> its entries, or None when unreadable
+        self._exact_case = {}  # relative path -> exact_case_exists()'s answer
         self._resolved = {}  # relative path -> resolve()'s answer
         self._resolved_folders = {}  # relative folder -> its real path
         self._mentions = {}  # text -> python_mentions()'s answer
@@ -83,7 +84,13 @@ class ModuleIndex:
         return self._resolved_folders[folder]
 
     def exact_case_exists(self, relative):
-        """True when every path component exists with exactly this spelling."""
+        """True when every path component exists with exactly this spelling (asked by
+        several rules about each data file: answered once per run)."""
+        if relative not in self._exact_case:
+            self._exact_case[relative] = self._exact_case_exists(relative)
+        return self._exact_case[relative]
+
+    def _exact_case_exists(self, relative):
         current = self.root
         for part in relative.replace("\\", "/").split("/"):
             if part in ("", "."):
