@@ -231,6 +231,16 @@ class _Closure:
         """
         return name in self.ir_default_text or self.filled_by_code(self.chain(model) or (), name)
 
+    def needs_nothing(self, model, dynamic=False):
+        """True when no record of ``model`` can lack a value ``_missing_fields`` knows of,
+        whatever it gives: no required field without default, no _inherits parent; at the
+        static level also a model whose fields are unknown (the dynamic level reads them
+        from the registry then)."""
+        required = self.required(model)
+        if required is None:
+            return not dynamic
+        return not required and not self.delegations(model)
+
     def needed(self, model, given):
         """``{field: (model it belongs to, PythonField)}`` a record of ``model`` giving
         ``given`` must still fill; None when unknown.
@@ -443,6 +453,10 @@ def check_required_values(ctx):
                 continue
             if not _may_create(ctx, record, definitions):
                 continue
+            if closure is None:
+                closure = _Closure(ctx)
+            if closure.needs_nothing(record.model, dynamic=ctx.facts.level == "dynamic"):
+                continue  # most models: no required field without a default
             given = {_csv_field_name(f.name) for f in record.fields if f.name} | file_defaults
             record_defaults = set()
             for expression, _line, what in record.expressions:
@@ -455,8 +469,6 @@ def check_required_values(ctx):
             if record_defaults is None:
                 continue
             given |= record_defaults
-            if closure is None:
-                closure = _Closure(ctx)
             missing = _missing_fields(ctx, closure, record, given)
             if missing and not _creates(ctx, record):
                 continue
