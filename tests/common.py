@@ -46,6 +46,13 @@ class ValidatorCase(BaseCommon):
         return sorted(finding.rule for finding in report.modules[0].findings)
 
 
+def scratch_folder(case, prefix):
+    """A new temporary folder, removed when ``case``'s test ends."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    case.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 # The command line keeps parsed files and results in the user's cache: one of
 # the test run's own, so that runs never see each other's entries.
 CLI_CACHE = tempfile.mkdtemp(prefix="mv_test_cache_")

@@ -33,7 +33,7 @@ from ..engine import compat
 from ..engine.code_fingerprint import code_fingerprint
 from ..models.module_validator_run_api import uploads_root
 from ..service import upload
-from .common import FIXTURES, HERE
+from .common import FIXTURES, HERE, scratch_folder
 
 ADDON_ROOT = os.path.dirname(HERE)
 CLIENT = os.path.join(ADDON_ROOT, "tools", "mv_client.py")
@@ -546,8 +546,7 @@ class TestApiClient(ApiCase):
 
     def setUp(self):
         super().setUp()
-        self.project = tempfile.mkdtemp(prefix="mv_api_project_")
-        self.addCleanup(shutil.rmtree, self.project, ignore_errors=True)
+        self.project = scratch_folder(self, "mv_api_project_")
         addons = os.path.join(self.project, "addons")
         os.makedirs(addons)
         for name in ("mvt_dep001", "mvt_clean"):

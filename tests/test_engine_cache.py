@@ -2,7 +2,6 @@
 import json
 import os
 import shutil
-import tempfile
 import time
 
 from odoo.tests import tagged
@@ -13,7 +12,7 @@ from ..engine.index import NOT_LITERAL
 from ..engine.parse_cache import ParseCache
 from ..engine.result_cache import prune_cache
 from ..engine.runner import validate
-from .common import FIXTURES, ValidatorCase, odoo_bin
+from .common import FIXTURES, ValidatorCase, odoo_bin, scratch_folder
 
 # Fixtures with errors of several kinds: syntax, non-literal field parameters
 # (summaries holding NOT_LITERAL), external dependencies (interpreter probes),
@@ -34,8 +33,7 @@ class TestEngineCache(ValidatorCase):
 
     def setUp(self):
         super().setUp()
-        self.workdir = tempfile.mkdtemp(prefix="mv_cache_")
-        self.addCleanup(shutil.rmtree, self.workdir, ignore_errors=True)
+        self.workdir = scratch_folder(self, "mv_cache_")
         self.addons = os.path.join(self.workdir, "addons")
         self.cache = os.path.join(self.workdir, "cache")
         self.modules = list(MODULES)

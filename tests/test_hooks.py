@@ -6,12 +6,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
 from odoo.tests import TransactionCase, tagged
 
 from ..engine import compat
-from .common import ADDON_ROOT, FIXTURES, subprocess_env
+from .common import ADDON_ROOT, FIXTURES, scratch_folder, subprocess_env
 
 HOOKS = os.path.join(ADDON_ROOT, "hooks")
 
@@ -32,8 +31,7 @@ def hook_env(**extra):
 class TestGitHooks(TransactionCase):
     def setUp(self):
         super().setUp()
-        self.folder = tempfile.mkdtemp(prefix="mv_hooks_")
-        self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
+        self.folder = scratch_folder(self, "mv_hooks_")
         self.repo = os.path.join(self.folder, "repo")
         self.git("init", "-q", "-b", "main", self.repo, cwd=self.folder)
         self.add_module("mvt_clean")

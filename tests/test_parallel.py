@@ -13,14 +13,13 @@
 import multiprocessing
 import os
 import shutil
-import tempfile
 
 from odoo.tests import BaseCase, tagged
 
 from ..engine import discovery, parallel
 from ..engine.facts import StaticFacts
 from ..engine.runner import validate
-from .common import FIXTURES
+from .common import FIXTURES, scratch_folder
 
 
 @tagged("post_install", "-at_install")
@@ -66,8 +65,7 @@ class TestXmlHints(BaseCase):
 
     def setUp(self):
         super().setUp()
-        self.addons = tempfile.mkdtemp(prefix="mv_hints_")
-        self.addCleanup(shutil.rmtree, self.addons, ignore_errors=True)
+        self.addons = scratch_folder(self, "mv_hints_")
         shutil.copytree(os.path.join(FIXTURES, "mvt_view007"), os.path.join(self.addons, "mvt_view007"))
         self.view_file = os.path.join(self.addons, "mvt_view007", "views", "partner_views.xml")
 

@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 from datetime import date, timedelta
 
 import jsonschema
@@ -16,7 +15,7 @@ from ..cli.validate import Validate
 from ..engine.render_sarif import FINGERPRINT_KEY, SRCROOT, render_sarif
 from ..engine.results import LevelsReport
 from ..engine.rules import RULES
-from .common import FIXTURES, HERE, ValidatorCase, odoo_bin
+from .common import FIXTURES, HERE, ValidatorCase, odoo_bin, scratch_folder
 
 # The official schema (OASIS sarif-spec, sarif-2.1/schema/sarif-schema-2.1.0.json).
 with open(os.path.join(HERE, "data", "sarif-schema-2.1.0.json"), encoding="utf-8") as _schema:
@@ -31,8 +30,7 @@ def assert_valid_sarif(log):
 class TestSarif(ValidatorCase):
     def setUp(self):
         super().setUp()
-        self.folder = tempfile.mkdtemp(prefix="mv_sarif_")
-        self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
+        self.folder = scratch_folder(self, "mv_sarif_")
 
     def repository(self, *names):
         """A git work tree holding copies of fixture modules under addons/."""

@@ -75,14 +75,10 @@ class ModelLabels:
         if model not in self._signatures:
             self._signatures[model] = IN_PROGRESS
             classes = self.classes(model)
-            related = []
-            for _module, cls in classes:
-                if cls.inherit is None or cls.inherits is None:
-                    continue
-                related.extend(parent for parent in cls.inherit if parent != model)
-                related.extend(cls.inherits)
-                related.extend(f.comodel for f in cls.fields.values()
-                               if f.comodel and f.kwargs.get("delegate") is True)
+            # The parents _compute looks up: those of the classes whose parents are literal.
+            related = [parent for _module, cls in classes
+                       if cls.inherit is not None and cls.inherits is not None
+                       for parent in cls.parents()]
             key = (model, tuple(id(cls) for _module, cls in classes),
                    tuple(self._signature(parent) for parent in related))
             numbers = self.facts.memo("field_label_signatures", dict)
