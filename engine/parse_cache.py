@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from . import file_problem, python_scope, python_summary
+from . import file_problem, python_scope, python_summary, symbol_scan
 
 _logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _code_digest():
     # The import name too: pickles refer to classes by module path, and the engine
     # is imported as odoo.addons.module_validator.engine inside Odoo, as engine by benches.
     digest.update(sys.version.encode() + __name__.encode())
-    for module in (python_summary, python_scope, file_problem):
+    for module in (python_summary, python_scope, symbol_scan, file_problem):
         with open(module.__file__, "rb") as handle:
             digest.update(handle.read())
     return digest.hexdigest()

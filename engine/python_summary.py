@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from .ast_lines import STATEMENT_BODIES, hint_lines, match_lines, nodes_at_lines, spans_a_line, start_lines, statements
 from .file_problem import FileProblem
-from .python_scope import import_time_problems
+from .python_scope import KNOWN, import_time_problems
+from .symbol_scan import import_time_names_bound
 
 # -- Python summaries ---------------------------------------------------------
 
@@ -47,6 +48,10 @@ DEPRECATED_19_ATTRIBUTES = ("read_group", "toggle_active", "check_field_access_r
                             "_cr", "_uid", "_context")
 # Where a use may be: the name after a dot, across spaces and line breaks (escaped too).
 DEPRECATED_19_RE = re.compile(rb"\.(?:\s|\\)*(?:" + b"|".join(n.encode() for n in DEPRECATED_19_ATTRIBUTES) + rb")\b")
+# ``from . import x``, ``from ..y import z``, across a line break too (no leading
+# \b: a regex starting with a word is searched for many times faster, and a
+# match inside a longer word only costs a parse).
+RELATIVE_IMPORT_RE = re.compile(rb"from[\s\\]+\.")
 REMOVED_METHODS_RE = re.compile(rb"\b(?:" + b"|".join(n.encode() for n in REMOVED_METHODS) + rb")\b")
 # Methods through which a model's code can fill values before the INSERT.
 CREATE_HOOKS = frozenset((
@@ -542,6 +547,14 @@ def summarize_python(index, relative):
 
 def summarize_python_source(relative, source):
     """What the rules need from one file's text; depends on nothing else (parse_cache.py)."""
+    if is_test_file(relative) and _needs_no_tree(relative, source):
+        return PythonFile(env_checked=_checked_models(source))
+    return summarize_python_tree(relative, source)
+
+
+def summarize_python_tree(relative, source):
+    """``summarize_python_source`` from the file's syntax tree, always built."""
+    test_file = is_test_file(relative)
     summary = PythonFile()
     try:
         # The collector has nothing to free while a parse builds its tree.
@@ -558,6 +571,67 @@ def summarize_python_source(relative, source):
     except (ValueError, RecursionError, MemoryError) as error:
         summary.problem = FileProblem(str(error)[:200])
         return summary
+    if not test_file:
+        _collect_definitions(relative, tree, summary)
+    if os.path.basename(relative) == "__init__.py":
+        _collect_imports(tree, summary)
+    else:
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level:
+                summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
+    if VIEW_MODE_TREE_RE.search(source):
+        _collect_view_modes(tree, source, summary)
+    summary.import_problems = import_time_problems(tree, source)
+    if any(name.encode() in source for name in REMOVED_METHODS):
+        # A text match is only a hint (comments, strings); the calls come from the AST.
+        summary.removed_calls = sorted(
+            (node.func.attr, node.lineno) for node in nodes_at_lines(tree, hint_lines(source, REMOVED_METHODS_RE))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in REMOVED_METHODS)
+    if any(name.encode() in source for name in DEPRECATED_19_ATTRIBUTES):
+        summary.deprecated_19 = _deprecated_19_uses(tree, source)
+    if JSON_ROUTE_RE.search(source):
+        summary.json_routes = _json_routes(tree)
+    if _orm_import_hint(source):
+        summary.orm_imports = _orm_imports(tree)
+    # Cheap text tests before walking the statements.
+    summary.env_checked = _checked_models(source)
+    if not test_file:
+        env_matches = _env_model_matches(source)
+        if env_matches or b"odoo.addons" in source:
+            _collect_odoo_references(tree, source, env_matches, summary)
+        summary.package_imports = _unguarded_package_imports(tree.body)
+    return summary
+
+
+def is_test_file(relative):
+    """A module of the addon's tests package other than its __init__.py files.
+
+    Odoo imports it only to run the tests, never to install: the rules read
+    whether it parses, what it needs at import time and the API uses it holds
+    (PY001, PY002, the deprecated and removed APIs), not its classes, its
+    odoo.addons imports or env['model'] literals. Its summary has only those.
+    """
+    parts = relative.split(os.sep)
+    return len(parts) > 1 and parts[0] == "tests" and parts[-1] != "__init__.py"
+
+
+def _orm_import_hint(source):
+    return b"odoo.models import" in source or b"odoo.osv" in source
+
+
+def _needs_no_tree(relative, source):
+    """True when a test file's summary is the empty one: it parses, nothing it loads at
+    import time is unbound, and its text has no hint of what the tree would be read for."""
+    if (RELATIVE_IMPORT_RE.search(source) or VIEW_MODE_TREE_RE.search(source)
+            or any(name.encode() in source for name in REMOVED_METHODS) or DEPRECATED_19_RE.search(source)
+            or JSON_ROUTE_RE.search(source) or _orm_import_hint(source)):
+        return False
+    return import_time_names_bound(source, relative, KNOWN)
+
+
+def _collect_definitions(relative, tree, summary):
+    """Model classes, top-level functions and imported names of the module level."""
     classes = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -587,34 +661,6 @@ def summarize_python_source(relative, source):
             if any(isinstance(sub, ast.ClassDef) and _summarize_class(relative, sub)
                    for sub in statements([node])):
                 summary.hidden_classes = True
-    if os.path.basename(relative) == "__init__.py":
-        _collect_imports(tree, summary)
-    else:
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.level:
-                summary.imports.append((node.level, node.module or "", [a.name for a in node.names]))
-    if VIEW_MODE_TREE_RE.search(source):
-        _collect_view_modes(tree, source, summary)
-    summary.import_problems = import_time_problems(tree, source)
-    if any(name.encode() in source for name in REMOVED_METHODS):
-        # A text match is only a hint (comments, strings); the calls come from the AST.
-        summary.removed_calls = sorted(
-            (node.func.attr, node.lineno) for node in nodes_at_lines(tree, hint_lines(source, REMOVED_METHODS_RE))
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in REMOVED_METHODS)
-    if any(name.encode() in source for name in DEPRECATED_19_ATTRIBUTES):
-        summary.deprecated_19 = _deprecated_19_uses(tree, source)
-    if JSON_ROUTE_RE.search(source):
-        summary.json_routes = _json_routes(tree)
-    if b"odoo.models import" in source or b"odoo.osv" in source:
-        summary.orm_imports = _orm_imports(tree)
-    # Cheap text tests before walking the statements.
-    summary.env_checked = _checked_models(source)
-    env_matches = _env_model_matches(source)
-    if env_matches or b"odoo.addons" in source:
-        _collect_odoo_references(tree, source, env_matches, summary)
-    summary.package_imports = _unguarded_package_imports(tree.body)
-    return summary
 
 
 def _unguarded_package_imports(statements):

@@ -48,6 +48,7 @@ from . import test_reader_properties
 from . import test_access_matrix
 from . import test_ast_lines
 from . import test_parallel
+from . import test_symbol_scan
 from . import test_no_leaks
 from . import test_rule_limits
 from . import test_scratch_server
