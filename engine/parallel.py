@@ -5,7 +5,9 @@ Two passes over a pool of forked workers:
 
 1. every Python file the run needs is summarized into the parse cache, one
    module per task, the most depended-upon first, so no two workers parse the
-   same file;
+   same file; the module's result-cache stamp is taken then too, and shipped
+   to every worker for pass 2 (each would otherwise stat the files of nearly
+   every module);
 2. the sorted names are cut in one contiguous region per worker (the l10n_*
    and website_* families share their closures and stay together), and each
    worker validates its region from the front, keeping what it read for the
@@ -48,17 +50,23 @@ def _worker_facts():
 
 
 def _summarize(name):
+    """Fill the parse cache with the module's summaries; ``(name, its stamp or None)``."""
     facts = _worker_facts()
     facts.index(name).python  # noqa: B018 - fills the parse cache
-    return name
+    cache = _STATE["result_cache"]
+    return name, (cache.stamp_entry(name) if cache is not None else None)
 
 
-def _validate_region(region):
-    """Validate the modules of ``region``, then those other workers have not reached."""
+def _validate_region(task):
+    """Validate the modules of region ``task[0]``, then those other workers have not
+    reached; ``task[1]`` holds the stamps pass 1 took."""
     from .runner import validate_module  # noqa: PLC0415 - runner imports this module
 
+    region, stamps = task
     facts = _worker_facts()
     cache = _STATE["result_cache"]
+    if cache is not None:
+        cache.add_stamps(stamps)
     names = _STATE["names"]
     done = []
     while (at := _next_module(region)) is not None:
@@ -130,10 +138,11 @@ def validate_in_processes(modules, facts, rules, jobs, cache_directory=None, rul
                   bounds=context.Array("l", regions(len(ordered), jobs)))
     try:
         with context.Pool(jobs) as pool:
-            for _name in pool.imap_unordered(_summarize, needed):
-                pass
+            stamps = {name: stamp for name, stamp in pool.imap_unordered(_summarize, needed)
+                      if stamp is not None}
+            tasks = [(region, stamps) for region in range(jobs)]
             results = {report.name: report
-                       for part in pool.imap_unordered(_validate_region, range(jobs)) for report in part}
+                       for part in pool.imap_unordered(_validate_region, tasks) for report in part}
     finally:
         _STATE.clear()
         if scratch is not None:

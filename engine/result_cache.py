@@ -75,6 +75,15 @@ class ResultCache:
     def stamp(self, name):
         return self._stamp(name)[0]
 
+    def stamp_entry(self, name):
+        """What ``add_stamps`` takes for ``name``: another process's stamps are reused."""
+        return self._stamp(name)
+
+    def add_stamps(self, entries):
+        """Stamps another process took in this run (``{name: stamp_entry(name)}``)."""
+        for name, entry in entries.items():
+            self._stamps.setdefault(name, entry)
+
     def _path(self, module):
         return os.path.join(self.directory, folder_key(os.path.realpath(module.path)) + ".pickle")
 
