@@ -66,18 +66,16 @@ class ResultCache:
         digest.update(repr(sorted(catalog.shadowed)).encode())
         return digest.hexdigest()
 
-    def _stamp(self, name):
+    def stamp_entry(self, name):
+        """``(stamp, newest mtime)`` of a module's files, taken once per process or
+        received from another process of the run (``add_stamps``)."""
         if name not in self._stamps:
             source = self.facts.catalog.get(name)
             self._stamps[name] = folder_stamp(source.path) if source else (None, 0)
         return self._stamps[name]
 
     def stamp(self, name):
-        return self._stamp(name)[0]
-
-    def stamp_entry(self, name):
-        """What ``add_stamps`` takes for ``name``: another process's stamps are reused."""
-        return self._stamp(name)
+        return self.stamp_entry(name)[0]
 
     def add_stamps(self, entries):
         """Stamps another process took in this run (``{name: stamp_entry(name)}``)."""
@@ -107,7 +105,7 @@ class ResultCache:
         if any(finding.rule == INTERNAL_ERROR for finding in report.findings):
             return
         names = set(self.facts.scope(module.name)) | set(touched)
-        if max(self._stamp(name)[1] for name in names) > time.time_ns() - RACY_NS:
+        if max(self.stamp_entry(name)[1] for name in names) > time.time_ns() - RACY_NS:
             return  # a file changed too recently for its stamp to prove the next change
         store_pickle(self._path(module), {
             "context": self.context,

@@ -46,6 +46,21 @@ class ValidatorCase(BaseCommon):
         return sorted(finding.rule for finding in report.modules[0].findings)
 
 
+def module_python_sources(modules):
+    """``(relative path, bytes)`` of every Python file of the installed Odoo ``modules``."""
+    from odoo.modules.module import get_module_path  # noqa: PLC0415 - only for the few tests using it
+
+    for module in modules:
+        root = get_module_path(module)
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in ("static", "__pycache__")]
+            for name in files:
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    with open(path, "rb") as handle:
+                        yield os.path.relpath(path, root), handle.read()
+
+
 def scratch_folder(case, prefix):
     """A new temporary folder, removed when ``case``'s test ends."""
     folder = tempfile.mkdtemp(prefix=prefix)

@@ -8,29 +8,16 @@ a hint regex that misses a spelling would show here as a missing use.
 """
 
 import ast
-import os
 
-from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, tagged
 
 from ..engine import python_scope, python_summary
 from ..engine.ast_lines import hint_lines, nodes_at_lines, statements
 from ..engine.rules.expression_names import expression_names
+from .common import module_python_sources
 
 # Large modules with many uses of what the hints look for (env['x'], _cr, imports...).
 SAMPLE_MODULES = ("base", "mail", "account", "sale", "stock", "website")
-
-
-def _python_sources():
-    for module in SAMPLE_MODULES:
-        root = get_module_path(module)
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if d not in ("static", "__pycache__")]
-            for name in files:
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    with open(path, "rb") as handle:
-                        yield os.path.relpath(path, root), handle.read()
 
 
 @tagged("post_install", "-at_install")
@@ -39,7 +26,8 @@ class TestAstLines(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sources = [(relative, source, ast.parse(source)) for relative, source in _python_sources()]
+        cls.sources = [(relative, source, ast.parse(source))
+                       for relative, source in module_python_sources(SAMPLE_MODULES)]
 
     def test_the_sample_is_large(self):
         self.assertGreater(len(self.sources), 500)

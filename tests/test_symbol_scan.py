@@ -8,31 +8,18 @@ either way on everything the rules read of a test file.
 """
 
 import ast
-import os
 
-from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, tagged
 
 from ..engine import python_summary
 from ..engine.python_scope import KNOWN, import_time_problems
 from ..engine.symbol_scan import import_time_names_bound
+from .common import module_python_sources
 
 SAMPLE_MODULES = ("base", "mail", "account", "sale", "stock", "website", "web", "hr")
 # What the rules read of a test file (python_summary.is_test_file).
 TEST_FILE_FIELDS = ("problem", "import_problems", "imports", "view_mode_tree", "removed_calls",
                     "json_routes", "orm_imports", "deprecated_19", "env_checked")
-
-
-def _python_sources():
-    for module in SAMPLE_MODULES:
-        root = get_module_path(module)
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if d not in ("static", "__pycache__")]
-            for name in files:
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    with open(path, "rb") as handle:
-                        yield os.path.relpath(path, root), handle.read()
 
 
 def _field(summary, name):
@@ -92,7 +79,7 @@ class TestSymbolScan(BaseCase):
 
     def test_real_files_all_bound_only_where_nothing_is_missing(self):
         checked = 0
-        for relative, source in _python_sources():
+        for relative, source in module_python_sources(SAMPLE_MODULES):
             if not import_time_names_bound(source, relative, KNOWN):
                 continue
             checked += 1
@@ -102,7 +89,7 @@ class TestSymbolScan(BaseCase):
 
     def test_real_test_files_have_the_summary_of_their_tree(self):
         without_tree = 0
-        for relative, source in _python_sources():
+        for relative, source in module_python_sources(SAMPLE_MODULES):
             if not python_summary.is_test_file(relative):
                 continue
             quick = python_summary.summarize_python_source(relative, source)

@@ -231,14 +231,14 @@ class _Closure:
         """
         return name in self.ir_default_text or self.filled_by_code(self.chain(model) or (), name)
 
-    def needs_nothing(self, model, dynamic=False):
+    def needs_nothing(self, model):
         """True when no record of ``model`` can lack a value ``_missing_fields`` knows of,
         whatever it gives: no required field without default, no _inherits parent; at the
         static level also a model whose fields are unknown (the dynamic level reads them
         from the registry then)."""
         required = self.required(model)
         if required is None:
-            return not dynamic
+            return self.ctx.facts.level != "dynamic"
         return not required and not self.delegations(model)
 
     def needed(self, model, given):
@@ -455,7 +455,7 @@ def check_required_values(ctx):
                 continue
             if closure is None:
                 closure = _Closure(ctx)
-            if closure.needs_nothing(record.model, dynamic=ctx.facts.level == "dynamic"):
+            if closure.needs_nothing(record.model):
                 continue  # most models: no required field without a default
             given = {_csv_field_name(f.name) for f in record.fields if f.name} | file_defaults
             record_defaults = set()
