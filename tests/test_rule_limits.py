@@ -3,11 +3,12 @@
 its per-rule limit: an MV001 finding for that module and rule, and the rest
 of the run completes (engine/rule_guard.py)."""
 
+import threading
 import time
 
 from odoo.tests import tagged
 
-from ..engine import discovery
+from ..engine import discovery, rule_guard
 from ..engine.facts import StaticFacts
 from ..engine.rule_guard import RuleLimits
 from ..engine.rules import RULES
@@ -100,6 +101,31 @@ class TestRuleLimits(RuleLimitsCase):
         stopped = {module.name for module in report.modules
                    for f in module.findings if f.rule == "MV001" and "ZZZ904 was stopped" in f.message}
         self.assertEqual(stopped, set(names))
+
+    def test_a_stop_fired_while_the_rule_ends_is_raised_by_the_guard(self):
+        # The watchdog fires under its lock while the rule's thread waits for that
+        # lock to leave the guard: the stop must come out of the ``with``, where
+        # the runner catches it, not later in the runner's own code (a stop there
+        # would escape a forked worker and leave its pool waiting).
+        main = threading.get_ident()
+        ready = threading.Event()
+
+        def fire_while_the_guard_waits():
+            with rule_guard._lock:
+                ready.set()
+                time.sleep(0.2)  # the main thread is now blocked in __exit__
+                rule_guard._raise_in(main, rule_guard.RuleStopped)
+
+        watchdog = threading.Thread(target=fire_while_the_guard_waits)
+        raised_by_guard = False
+        try:
+            with rule_guard.guarded(RuleLimits(time_s=60)):
+                watchdog.start()
+                ready.wait(5)
+        except rule_guard.RuleStopped:
+            raised_by_guard = True
+        watchdog.join(5)
+        self.assertTrue(raised_by_guard)
 
     def test_settings_limit_a_dynamic_rule_and_the_stored_run_completes(self):
         self.register("ZZZ905", hang_on_queries, level="dynamic")
